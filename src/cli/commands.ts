@@ -1,0 +1,11 @@
+/**
+ * The top-level `pos` subcommands. Each entry is a lazy import so that `pos run` loads
+ * only what boot needs. Later work adds its commands here, one line each.
+ */
+import type { Command } from './command.js';
+
+const load = (p: Promise<{ default: Command }>): Promise<Command> => p.then((m) => m.default);
+
+export const commands: Record<string, () => Promise<Command>> = {
+  tools: () => load(import('./tools.js')),
+};

@@ -1,0 +1,11 @@
+/** `pos tools`: decoders and calculators for technicians and developers. */
+import type { Command } from './command.js';
+
+const load = (p: Promise<{ default: Command }>): Promise<Command> => p.then((m) => m.default);
+
+const tools: Command = {
+  summary: 'decoders and calculators (TLV, APDU, tracks, MAC, KCV, DUKPT, PIN blocks, ISO 8583, EMV keys)',
+  subcommands: {},
+};
+void load;
+export default tools;

@@ -1,0 +1,41 @@
+import t from 'tap';
+import { runCli } from '../../src/cli/main.js';
+import type { CommandIo } from '../../src/cli/command.js';
+
+function capture(): CommandIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      io.stdout += text;
+    },
+    err(text: string) {
+      io.stderr += text;
+    },
+    stdin: async () => '',
+  };
+  return io;
+}
+
+t.test('unknown command exits 2 with a listing on stderr', async (t) => {
+  const io = capture();
+  const code = await runCli(['frobnicate'], io);
+  t.equal(code, 2);
+  t.match(io.stderr, /unknown command/);
+  t.match(io.stderr, /tools/);
+  t.equal(io.stdout, '');
+});
+
+t.test('--help lists subcommands', async (t) => {
+  const io = capture();
+  t.equal(await runCli(['--help'], io), 0);
+  t.match(io.stdout, /usage: pos/);
+  t.match(io.stdout, /tools/);
+});
+
+t.test('unknown option is a usage error, not a stack trace', async (t) => {
+  const io = capture();
+  t.equal(await runCli(['--bogus'], io), 2);
+  t.match(io.stderr, /Unknown option/i);
+  t.notMatch(io.stderr, /at .*\.ts:\d+/);
+});
