@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := socat
 BOARD ?= sim
-SOURCES := $(shell find src hal emv boards -name '*.ts' -o -name '*.json' 2>/dev/null)
+SOURCES := $(shell find src hal emv boards bench -name '*.ts' -o -name '*.json' 2>/dev/null)
 
 .PHONY: help setup system-deps check lint typecheck test run bench test-hw build clean
 
@@ -53,7 +53,7 @@ run: build
 	node dist/src/cli/main.js run --board $(BOARD)
 
 bench: build
-	node scripts/bench.mjs
+	node dist/bench/run.js
 
 test-hw: build
 	@if [ "$(BOARD)" = sim ]; then echo "test-hw needs BOARD=<profile of a real board>, e.g. make test-hw BOARD=rpi4-pos"; exit 2; fi

@@ -1,0 +1,37 @@
+/**
+ * `make bench`: runs every benchmark in bench/ (or those named on the command line),
+ * prints a table with each figure, its same-run baseline, the ratio and the goal, and
+ * writes bench/report.json.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { BenchFigure, Benchmark } from './harness.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => /\.bench\.js$/.test(f))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+  .sort();
+
+const report: Record<string, BenchFigure[]> = {};
+for (const file of files) {
+  const mod = (await import(path.join(here, file))) as { default: Benchmark };
+  const bench = mod.default;
+  process.stdout.write(`\n== ${bench.name}\n`);
+  const figures = await bench.run();
+  for (const f of figures) {
+    if (f.baseline && f.ratio === undefined) f.ratio = f.value / f.baseline.value;
+    const base = f.baseline ? `  vs ${f.baseline.name}: ${fmt(f.baseline.value)} ${f.unit}  ratio ${fmt(f.ratio!)}` : '';
+    const goal = f.goal ? `  goal ${f.goal}: ${f.met ? 'met' : 'NOT met'}` : '';
+    process.stdout.write(`  ${f.name}: ${fmt(f.value)} ${f.unit}${base}${goal}\n`);
+  }
+  report[bench.name] = figures;
+}
+writeFileSync(path.join(here, '../../bench/report.json'), JSON.stringify(report, null, 2) + '\n');
+process.stdout.write('\nwritten bench/report.json\n');
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en') : n.toPrecision(3);
+}
