@@ -178,8 +178,9 @@ t.test('the shipped profiles load, normalised, with defaults applied', async (t)
     ['7', '8', '9', 'CLEAR'],
     ['CANCEL', '0', 'ENTER', 'FUNC'],
   ]);
-  // Pi header (hardware.md 10.1): I2C1 is GPIO2/3, SPI0 GPIO7-11, UART0 GPIO14/15; the keypad avoids them.
-  const busPins = new Set([0, 1, 2, 3, 7, 8, 9, 10, 11, 14, 15]);
+  // Pi header (hardware.md 10.1): ID EEPROM GPIO0/1, I2C1 GPIO2/3, 1-Wire GPIO4, SPI0 GPIO7-11,
+  // UART0 GPIO14/15, SPI1 and PCM GPIO16-21; the keypad avoids them all.
+  const busPins = new Set([0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21]);
   for (const ref of [...piKeys.rows, ...piKeys.cols]) {
     const line = typeof ref === 'string' ? Number(ref.slice(4)) : ref.line;
     t.notOk(busPins.has(line), `keypad line ${line} is not a bus pin`);
