@@ -207,8 +207,13 @@ function jsonKind(value: unknown): string {
   return typeof value;
 }
 
+/** A deep copy of a default, so that a caller changing its props cannot change the binding's. */
 function clone(value: JsonValue): unknown {
-  return JSON.parse(JSON.stringify(value)) as unknown;
+  if (Array.isArray(value)) return value.map((v: JsonValue) => clone(v));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = clone((value as Record<string, JsonValue>)[key]!);
+  return out;
 }
 
 /** The value to use when a key is absent: its default, an object built from defaults, or undefined. */
