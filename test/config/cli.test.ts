@@ -4,27 +4,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import type { CommandIo } from '../../src/cli/command.js';
 
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-    stdin: async () => '',
-  };
-  return io;
-}
-
+/** Runs `pos ...argv` in process; what it printed and its exit code. */
 async function pos(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = capture();
-  const code = await runCli(argv, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
+  const r = { code: 0, stdout: '', stderr: '' };
+  r.code = await runCli(argv, { out: (s) => void (r.stdout += s), err: (s) => void (r.stderr += s), stdin: async () => '' });
+  return r;
 }
 
 t.test('set, get, list, reset on a data folder', async (t) => {
