@@ -12,7 +12,7 @@ import { BINDINGS } from '../hal/devices/bindings.js';
 import { ROLE_NAMES, type DeviceBinding, type RoleName } from '../hal/devices/binding.js';
 import { gpioRefName, type GpioLineRef } from '../hal/gpio.js';
 import { BoardError, type BoardProblem } from './errors.js';
-import { parseJsonText } from './json-text.js';
+import { duplicateKeys, parseJsonText } from './json-text.js';
 import { checkProps, gpioKey, hex, isPlainObject, joinPath, parseGpio, show, toInteger, unknownKey, type CheckContext } from './props.js';
 
 export type BusKind = 'i2c' | 'spi' | 'serial' | 'gpio';
@@ -529,5 +529,19 @@ export function loadBoard(nameOrPath: string, options: LoadBoardOptions = {}): B
   if (!parsed.ok) {
     throw new BoardError('BOARD_SYNTAX', file, [{ path: '', message: `invalid JSON at line ${parsed.line}, column ${parsed.column}: ${parsed.message}` }]);
   }
-  return validateProfile(parsed.value, file);
+  const duplicates: BoardProblem[] = duplicateKeys(text).map((d) => ({
+    path: d.path,
+    message: `appears twice in its object (again at line ${d.line}); JSON keeps only the last, so write it once`,
+  }));
+  let profile: BoardProfile;
+  try {
+    profile = validateProfile(parsed.value, file);
+  } catch (err) {
+    if (duplicates.length > 0 && err instanceof BoardError && err.code === 'BOARD_INVALID') {
+      throw new BoardError('BOARD_INVALID', file, [...duplicates, ...err.problems]);
+    }
+    throw err;
+  }
+  if (duplicates.length > 0) throw new BoardError('BOARD_INVALID', file, duplicates);
+  return profile;
 }

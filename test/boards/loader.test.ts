@@ -83,6 +83,8 @@ const cases: Array<[string, BoardErrorCode, string[]]> = [
     'BOARD_INVALID',
     ['testFixtures.i2c.absentAddress: 0x27 is used by devices[0] ("lcd") on bus "i2c1"; expected an address with no device'],
   ],
+  // JSON.parse would silently keep the second "display".
+  ['duplicate-key', 'BOARD_INVALID', ['roles.display: appears twice in its object (again at line 10); JSON keeps only the last, so write it once']],
   ['not-an-object', 'BOARD_INVALID', ['expected a JSON object with model, buses, devices and roles, got ["sim"]']],
   // The trailing comma after "buses": {} on line 3; V8 reports where it expected a name.
   ['syntax', 'BOARD_SYNTAX', ['invalid JSON at line 4, column 1: Expected double-quoted property name']],

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { validateProfile, defaultBoardsDir } from '../../boards/loader.js';
 import { BoardError } from '../../boards/errors.js';
-import { parseJsonText } from '../../boards/json-text.js';
+import { duplicateKeys, parseJsonText } from '../../boards/json-text.js';
 
 function loadsOrBoardError(json: unknown): boolean {
   try {
@@ -73,4 +73,15 @@ t.test('random text: parseJsonText reports a position inside the text', async (t
     { numRuns: 2000 },
   );
   t.pass('no crash');
+});
+
+t.test('duplicate keys: none in JSON.stringify output; found wherever one is repeated', async (t) => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => duplicateKeys(JSON.stringify(value, null, 1)).length === 0),
+    { numRuns: 1000 },
+  );
+  t.strictSame(duplicateKeys('{"a": [{"b": 1, "c\\"": 2, "b": 3}], "x\\"y": {"a": 1, "a": 2}}'), [
+    { path: 'a[0].b', line: 1 },
+    { path: '["x\\"y"].a', line: 1 },
+  ]);
 });
