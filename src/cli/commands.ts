@@ -8,4 +8,6 @@ const load = (p: Promise<{ default: Command }>): Promise<Command> => p.then((m) 
 
 export const commands: Record<string, () => Promise<Command>> = {
   tools: () => load(import('./tools.js')),
+  board: () => load(import('./board.js')),
+  config: () => load(import('./config.js')),
 };

@@ -1,0 +1,12 @@
+/**
+ * Every driver binding the board loader knows. A part adds its binding here, one import
+ * line and one entry each, so that merges stay trivial.
+ */
+import type { DeviceBinding } from './binding.js';
+import hd44780 from './hd44780/binding.js';
+import matrixKeypad from './matrix-keypad/binding.js';
+
+export const BINDINGS: readonly DeviceBinding[] = [
+  hd44780,
+  matrixKeypad,
+];

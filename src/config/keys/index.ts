@@ -1,0 +1,16 @@
+/**
+ * The key modules of every area, one line each. An area that needs settings adds a
+ * module under keys/ (definitions + its ConfigValues types) and a line here.
+ */
+import type { ConfigKeyDef } from '../schema.js';
+import { consoleKeys } from './console.js';
+import { hostKeys } from './host.js';
+import { merchantKeys } from './merchant.js';
+import { terminalKeys } from './terminal.js';
+
+export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
+  terminalKeys,
+  merchantKeys,
+  hostKeys,
+  consoleKeys,
+];
