@@ -54,7 +54,12 @@ const STRERROR_NAMES: ReadonlyArray<[RegExp, string]> = [
   [/connection timed out/i, 'ETIMEDOUT'],
 ];
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+/** Linux errno numbers that Node's os.constants.errno leaves out (asm-generic/errno.h). */
+export const LINUX_ONLY_ERRNO: Readonly<Record<string, number>> = { EREMOTEIO: 121, ESHUTDOWN: 108 };
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries({ ...constants.errno, ...LINUX_ONLY_ERRNO }).map(([name, n]) => [n, name]),
+);
 
 /** The errno name of a Node error (`code` such as "EREMOTEIO", or a numeric `errno`), if any. */
 export function errnoName(err: unknown): string | undefined {
