@@ -1,4 +1,6 @@
 // The I2C contract on /dev/i2c-N through i2c-bus 5.2.3 (openPromisified; loaded on first use).
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { PromisifiedBus } from 'i2c-bus';
 import { HalError } from '../errors.js';
 import { sleep, type CallOptions } from '../io.js';
@@ -43,6 +45,12 @@ export class LinuxI2cBus implements I2cBus {
   /** Opens `/dev/i2c-N`; HAL_NOT_FOUND when the node is missing, HAL_PERMISSION without access. */
   static async open(name: string, device: string): Promise<LinuxI2cBus> {
     const number = i2cBusNumber(device);
+    // i2c-bus opens the node only at the first transfer: check it now, at start.
+    try {
+      await access(device, constants.R_OK | constants.W_OK);
+    } catch (err) {
+      throw toHalError(err, device, 'open');
+    }
     const mod = (await import('i2c-bus')) as I2cBusModule & { default?: I2cBusModule };
     const openPromisified = mod.openPromisified ?? mod.default!.openPromisified;
     try {

@@ -33,8 +33,6 @@ async function spidevBufsiz(sysfsRoot: string): Promise<number> {
 }
 
 export interface LinuxSpiBusOptions {
-  /** Where device nodes live (default "/dev"). */
-  devRoot?: string;
   /** Where sysfs is mounted (default "/sys"), for spidev's bufsiz. */
   sysfsRoot?: string;
 }
@@ -47,7 +45,6 @@ export class LinuxSpiBus implements SpiBus {
     readonly name: string,
     readonly busNumber: number,
     readonly capabilities: SpiCapabilities,
-    private readonly devRoot: string,
   ) {
     this.queue = new OpQueue(`spi ${name}`);
   }
@@ -57,7 +54,7 @@ export class LinuxSpiBus implements SpiBus {
     const bufsiz = await spidevBufsiz(options.sysfsRoot ?? '/sys');
     // Pi 0-4 spi-bcm2835 rejects SPI_LSB_FIRST with EINVAL (doceme/py-spidev#49): drivers bit-reverse.
     const capabilities: SpiCapabilities = { lsbFirst: false, maxSpeedHz: PI_SPIDEV_MAX_HZ, maxTransferLength: bufsiz };
-    return new LinuxSpiBus(name, busNumber, capabilities, options.devRoot ?? '/dev');
+    return new LinuxSpiBus(name, busNumber, capabilities);
   }
 
   async open(chipSelect: number, options: SpiDeviceOptions): Promise<SpiDevice> {
@@ -67,7 +64,8 @@ export class LinuxSpiBus implements SpiBus {
     if (!(Number.isInteger(options.speedHz) && options.speedHz > 0 && options.speedHz <= this.capabilities.maxSpeedHz)) {
       throw new HalError('HAL_INVALID_ARGUMENT', `spi ${this.name}: speed ${options.speedHz} Hz is outside 1..${this.capabilities.maxSpeedHz}`);
     }
-    const node = `${this.devRoot}/spidev${this.busNumber}.${chipSelect}`;
+    // spi-device opens /dev/spidevB.C itself; checked first for a clear HAL_NOT_FOUND.
+    const node = `/dev/spidev${this.busNumber}.${chipSelect}`;
     try {
       await access(node);
     } catch (err) {
