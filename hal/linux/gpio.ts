@@ -140,10 +140,11 @@ class LinuxGpioLine implements GpioLine {
     });
   }
 
-  async setDirection(direction: GpioDirection, initial: GpioValue = 0, _options?: CallOptions): Promise<void> {
+  async setDirection(direction: GpioDirection, initial: GpioValue = 0, options?: CallOptions): Promise<void> {
     this.check('setDirection');
+    if (options?.signal?.aborted) throw new HalError('HAL_ABORTED', `gpio ${this.name}: setDirection aborted`);
     try {
-      // sysfs writes are synchronous in onoff: nothing to bound.
+      // sysfs writes are synchronous in onoff: there is nothing in flight to time out.
       if (direction === 'out') {
         this.gpio.setDirection(outputDirection(initial, this.activeLow));
       } else if (direction === 'in') {
