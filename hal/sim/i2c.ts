@@ -5,7 +5,7 @@
 import { HalError } from '../errors.js';
 import { hex, type CallOptions } from '../io.js';
 import { isValidI2cAddress, type I2cBus, type I2cCapabilities, type I2cDevice } from '../i2c.js';
-import { OpQueue } from './queue.js';
+import { OpQueue } from '../op-queue.js';
 import type { BusTrace } from './trace.js';
 
 /** The chip model's side of the bus. Throw a HalError('HAL_NACK') to NACK. */

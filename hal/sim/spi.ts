@@ -6,7 +6,7 @@
 import { HalError } from '../errors.js';
 import { hex, type CallOptions } from '../io.js';
 import type { SpiBus, SpiCapabilities, SpiDevice, SpiDeviceOptions, SpiMode, SpiSegment } from '../spi.js';
-import { OpQueue } from './queue.js';
+import { OpQueue } from '../op-queue.js';
 import type { BusTrace } from './trace.js';
 
 /** The chip model's side of the bus. */

@@ -1,10 +1,10 @@
 /**
- * Serialises operations on one sim bus (one transaction on the wire at a time) and
- * implements the close rule shared by every sim handle: calls after close reject with
+ * Serialises operations on one bus (one transaction on the wire at a time) and
+ * implements the close rule shared by every sim and Linux handle: calls after close reject with
  * HAL_CLOSED, calls queued at close settle with HAL_CLOSED, and nothing runs afterwards.
  */
-import { HalError } from '../errors.js';
-import { bounded, type CallOptions } from '../io.js';
+import { HalError } from './errors.js';
+import { bounded, type CallOptions } from './io.js';
 
 export class OpQueue {
   private tail: Promise<unknown> = Promise.resolve();
@@ -24,14 +24,19 @@ export class OpQueue {
     const cancelled = new Promise<never>((_, reject) => (cancel = reject));
     cancelled.catch(() => undefined);
     this.pending.add(cancel);
+    // Set when the caller's time limit or signal ended the call: an operation that has not
+    // started by then never starts (an aborted write must not reach the wire).
+    let abandoned = false;
     const work = this.tail.then(async () => {
       if (this.closed) throw new HalError('HAL_CLOSED', `${this.what}: ${label}: closed`);
       // Hardware answers asynchronously: never complete in the caller's tick.
       await new Promise((r) => setImmediate(r));
+      if (this.closed) throw new HalError('HAL_CLOSED', `${this.what}: ${label}: closed`);
+      if (abandoned) throw new HalError('HAL_ABORTED', `${this.what}: ${label}: abandoned before it started`);
       return Promise.race([op(), cancelled]);
     });
     const done = work.finally(() => this.pending.delete(cancel));
-    const result = bounded(`${this.what}: ${label}`, done, options, defaultTimeoutMs);
+    const result = bounded(`${this.what}: ${label}`, done, options, defaultTimeoutMs, () => (abandoned = true));
     // A timed-out operation is abandoned (as a bus driver resets the controller): the
     // next one may start even if the model never answers.
     this.tail = result.catch(() => undefined);
