@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 const load = (p: Promise<{ default: Command }>): Promise<Command> => p.then((m) => m.default);
 
 export const commands: Record<string, () => Promise<Command>> = {
+  run: () => load(import('./run.js')),
   tools: () => load(import('./tools.js')),
   board: () => load(import('./board.js')),
   config: () => load(import('./config.js')),

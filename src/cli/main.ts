@@ -50,10 +50,14 @@ export async function runCli(argv: string[], cliIo: CommandIo = io): Promise<num
   // Walk down the command tree: the first positional that names a subcommand descends.
   for (;;) {
     if (!cmd.subcommands) break;
-    const idx = rest.findIndex((a) => !a.startsWith('-'));
-    const name = idx >= 0 ? rest[idx] : undefined;
+    // The first positional naming a subcommand descends; any other positional before it
+    // is the value of a flag given early (`pos config --data DIR set ...`).
+    const subs = cmd.subcommands;
+    const positionals = rest.map((a, i) => [a, i] as const).filter(([a]) => !a.startsWith('-'));
+    const hit = positionals.find(([a]) => Object.hasOwn(subs, a));
+    const [name, idx] = hit ?? positionals[0] ?? [undefined, -1];
     if (name === undefined) break;
-    const load = cmd.subcommands[name];
+    const load = Object.hasOwn(subs, name) ? subs[name] : undefined;
     if (!load) {
       cliIo.err(`pos ${path.join(' ')}${path.length ? ' ' : ''}${name}: unknown command${listing(cmd)}`);
       return 2;

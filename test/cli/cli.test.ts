@@ -39,3 +39,10 @@ t.test('unknown option is a usage error, not a stack trace', async (t) => {
   t.match(io.stderr, /Unknown option/i);
   t.notMatch(io.stderr, /at .*\.ts:\d+/);
 });
+
+t.test('a flag value before the subcommand name is not taken for the subcommand', async (t) => {
+  const io = capture();
+  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'cli-'));
+  t.equal(await runCli(['config', '--data', dir, 'list', '--json'], io), 0, io.stderr);
+  t.match(io.stdout, /merchant/);
+});

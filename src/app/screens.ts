@@ -1,0 +1,61 @@
+/**
+ * Screen layouts as pure functions of the state and the panel geometry, so that a
+ * 16x2 and a 20x4 panel both say the right thing and tests can check the text.
+ * Character panels show English (DESIGN: Chinese goes to receipts and graphic panels).
+ */
+
+export interface Geometry {
+  cols: number;
+  rows: number;
+}
+
+export function center(text: string, cols: number): string {
+  const t = text.length > cols ? text.slice(0, cols) : text;
+  const left = Math.floor((cols - t.length) / 2);
+  return ' '.repeat(left) + t;
+}
+
+/** Left text and right text on one row, the right one flush right. */
+export function spread(left: string, right: string, cols: number): string {
+  const gap = cols - left.length - right.length;
+  return gap >= 1 ? left + ' '.repeat(gap) + right : (left + ' ' + right).slice(0, cols);
+}
+
+function fit(lines: string[], g: Geometry): string[] {
+  return lines.slice(0, g.rows).map((l) => l.slice(0, g.cols));
+}
+
+export function twoDigits(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** The idle screen: who the merchant is, that the terminal is ready, and the time. */
+export function idleScreen(g: Geometry, s: { merchant: string; now: Date; prompt: string }): string[] {
+  const d = s.now;
+  const date = `${d.getFullYear()}-${twoDigits(d.getMonth() + 1)}-${twoDigits(d.getDate())}`;
+  const time = `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}`;
+  if (g.rows >= 4) return fit([center(s.merchant, g.cols), center('READY', g.cols), center(s.prompt, g.cols), spread(date, time, g.cols)], g);
+  if (g.rows === 3) return fit([center(s.merchant, g.cols), center('READY', g.cols), spread(date, time, g.cols)], g);
+  if (g.rows === 2) return fit([center(s.merchant, g.cols), spread('READY', time, g.cols)], g);
+  return fit([spread('READY', time, g.cols)], g);
+}
+
+/** Shown while the power-on self test runs. */
+export function bootScreen(g: Geometry, s: { version: string }): string[] {
+  return fit([center('STARTING', g.cols), center(`v${s.version}`, g.cols)], g);
+}
+
+/**
+ * Out of service: says so on the first row, then which device failed, so that a
+ * technician at the counter sees at once what to look at.
+ */
+export function outOfServiceScreen(g: Geometry, s: { failures: { device: string; error: string }[] }): string[] {
+  const first = s.failures[0];
+  const lines = [center('OUT OF SERVICE', g.cols)];
+  if (first) {
+    lines.push(`${first.device}: ${first.error}`.slice(0, g.cols));
+    if (g.rows >= 3) lines.push(first.error.slice(Math.max(0, g.cols - first.device.length - 2), Math.max(0, g.cols - first.device.length - 2) + g.cols));
+    if (s.failures.length > 1 && g.rows >= 4) lines.push(`+${s.failures.length - 1} more fault(s)`);
+  }
+  return fit(lines, g);
+}

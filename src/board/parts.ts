@@ -1,0 +1,9 @@
+/**
+ * The wiring of every part the composition root knows, by compatible string. Adding a
+ * part means one entry here (its driver, and its chip model for the sim board).
+ */
+import type { PartWiring } from './part.js';
+
+const WIRINGS: PartWiring[] = [];
+
+export const PARTS: ReadonlyMap<string, PartWiring> = new Map(WIRINGS.map((w) => [w.compatible, w]));

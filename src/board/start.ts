@@ -1,0 +1,69 @@
+/**
+ * Starts a whole terminal for `pos run`: bus trace, devices (buildTerminal), the
+ * configuration store of the data folder, the application, and on the sim board in an
+ * interactive terminal the virtual LCD and keyboard.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fileBusTrace } from '../../hal/sim/trace.js';
+import { ConfigStore } from '../config/store.js';
+import { TerminalApp } from '../app/terminal-app.js';
+import { logToFile } from '../log.js';
+import { buildTerminal } from './build.js';
+import path from 'node:path';
+
+export interface StartOptions {
+  board: string;
+  dataDir: string;
+  tracePath?: string;
+  interactive: boolean;
+}
+
+export interface Session {
+  board: string;
+  inService: boolean;
+  /** Extra lines for the start banner (test credentials, paths). */
+  banner: string;
+  app: TerminalApp;
+  /** The UI (Ctrl-C in raw mode) or a control client asks the process to stop. */
+  onExitRequest(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next layout (source tree vs dist/)
+    }
+  }
+  return '0.0.0';
+}
+
+export async function startTerminal(options: StartOptions): Promise<Session> {
+  const trace = options.tracePath ? fileBusTrace(options.tracePath) : undefined;
+  if (options.interactive) logToFile(path.join(options.dataDir, 'pos.log'));
+  const config = await ConfigStore.open(options.dataDir);
+  const terminal = await buildTerminal(options.board, trace ? { trace } : {});
+  const app = new TerminalApp(terminal, { merchantName: String(config.get('merchant.name') ?? 'POS TERMINAL'), version: packageVersion() });
+  const { inService } = await app.start();
+  const exitListeners = new Set<() => void>();
+  let ui: { close(): void } | undefined;
+  if (options.interactive) {
+    const { startTtyUi } = await import('./tty-ui.js');
+    ui = startTtyUi(terminal, { onQuit: () => exitListeners.forEach((l) => l()) });
+  }
+  return {
+    board: terminal.board,
+    inService,
+    banner: '',
+    app,
+    onExitRequest: (l) => void exitListeners.add(l),
+    async close() {
+      ui?.close();
+      await app.stop();
+      await terminal.close();
+    },
+  };
+}
