@@ -3,7 +3,6 @@ import { SimI2cBus } from '../../../hal/sim/i2c.js';
 import { createSimSerialPair } from '../../../hal/sim/serial.js';
 import { SimSpiBus } from '../../../hal/sim/spi.js';
 import { memoryBusTrace, type BusTrace, type TraceEntry } from '../../../hal/sim/trace.js';
-import type { SimContactlessCard } from '../../../hal/roles/contactless.js';
 import { Pn532Model, type Pn532ModelOptions } from '../../../hal/devices/pn532/pn532.sim.js';
 import { Pn532Reader, type Pn532Options } from '../../../hal/devices/pn532/pn532.js';
 import {
@@ -63,29 +62,4 @@ export async function openReader(
   };
 }
 
-/**
- * A trivial ISO/IEC 14443-4 card: READ BINARY (INS B0) returns Le bytes (Le 00 = 256,
- * ISO/IEC 7816-4 5.1) of 00 01 02 ...; anything else echoes the command data. SW 90 00.
- */
-export function echoCard(uid: readonly number[] = [0x04, 0x16, 0xc6, 0xc2, 0xd7, 0x38, 0x81]): SimContactlessCard {
-  return {
-    uid: Uint8Array.from(uid),
-    atqa: Uint8Array.of(0x00, 0x44),
-    sak: 0x20,
-    // TL 05, T0 78 (FSCI 8), TA 80, TB 70, TC 02 (ISO/IEC 14443-4 5.2).
-    ats: Uint8Array.of(0x05, 0x78, 0x80, 0x70, 0x02),
-    transceive(capdu: Uint8Array): Uint8Array {
-      if (capdu[1] === 0xb0 && capdu.length === 5) {
-        const le = capdu[4] === 0 ? 256 : capdu[4]!;
-        return Uint8Array.of(...Array.from({ length: le }, (_, i) => i & 0xff), 0x90, 0x00);
-      }
-      if (capdu.length > 7 && capdu[4] === 0) {
-        // Extended Lc: 00 Lc1 Lc2 (ISO/IEC 7816-4 5.1).
-        const lc = (capdu[5]! << 8) | capdu[6]!;
-        return Uint8Array.of(...capdu.subarray(7, 7 + lc), 0x90, 0x00);
-      }
-      const lc = capdu.length > 5 ? capdu[4]! : 0;
-      return Uint8Array.of(...capdu.subarray(5, 5 + lc), 0x90, 0x00);
-    },
-  };
-}
+export { echoCard } from '../../conformance/contactless.js';
