@@ -217,7 +217,9 @@ export class HsuPn532Transport implements Pn532Transport {
   }
 
   async write(frame: Uint8Array, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    // Resolve once the frame has left, so that an abort ACK is on the wire before the caller goes on.
     await this.link.write(frame, options);
+    await this.link.drain(options);
   }
 
   read(options: Pn532ReadOptions): Promise<ParseEvent> {

@@ -128,9 +128,9 @@ export class Pn532Model {
     else if (this.field.includes(card)) this.field.splice(this.field.indexOf(card), 1);
   }
 
-  /** The next `n` response frames go out with a wrong DCS (a NACK gets a good copy). */
+  /** The next `n` response frames (repeats after a NACK included) go out with a wrong DCS. */
   corruptResponses(n: number): void {
-    this.corruptNext += n;
+    this.corruptNext = n;
   }
 
   /** The next `n` command frames from the host are lost on the wire: no ACK, no answer. */
@@ -277,7 +277,7 @@ export class Pn532Model {
       } else if (ev.kind === 'nack') {
         this.nacks++;
         this.outbox = [];
-        if (this.lastResponse) this.emit(this.lastResponse);
+        if (this.lastResponse) this.respond(this.lastResponse);
       } else if (ev.kind === 'info' && this.loseCommands > 0) {
         this.loseCommands--;
       } else if (ev.kind === 'info' && this.running === undefined) {
@@ -312,6 +312,11 @@ export class Pn532Model {
       this.loseResponses--;
       return;
     }
+    this.respond(frame);
+  }
+
+  /** Sends a response frame, with a wrong DCS while a checksum fault is armed. */
+  private respond(frame: Uint8Array): void {
     if (this.corruptNext > 0 && frame.length > 8) {
       this.corruptNext--;
       const bad = Uint8Array.from(frame);
