@@ -80,6 +80,7 @@ export class Pn532Model {
   private retries = { atr: 0xff, psl: 0x01, passive: 0xff };
   private corruptNext = 0;
   private loseCommands = 0;
+  private garbleCommands = 0;
   private loseResponses = 0;
   private delayMs = 0;
   private pullCardOnExchange = false;
@@ -136,6 +137,14 @@ export class Pn532Model {
   /** The next `n` command frames from the host are lost on the wire: no ACK, no answer. */
   loseNextCommands(n: number): void {
     this.loseCommands += n;
+  }
+
+  /**
+   * The next `n` command frames arrive with a wrong DCS (noise on the wire): the chip
+   * finds the bad checksum and stays silent, as for a lost frame (no ACK).
+   */
+  garbleNextCommands(n: number): void {
+    this.garbleCommands = n;
   }
 
   /** The next `n` commands are ACKed but their response never comes. */
@@ -263,6 +272,12 @@ export class Pn532Model {
   }
 
   private fromHost(bytes: Uint8Array): void {
+    // Each bus write carries one whole frame; ACK/NACK (6 bytes) have no DCS to spoil.
+    if (this.garbleCommands > 0 && bytes.length > 6) {
+      this.garbleCommands--;
+      bytes = Uint8Array.from(bytes);
+      bytes[bytes.length - 2] = (bytes[bytes.length - 2]! ^ 0x5a) & 0xff;
+    }
     for (const ev of this.parser.push(bytes)) {
       if (ev.kind === 'bad') {
         this.badHostFrames++;

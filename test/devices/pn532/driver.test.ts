@@ -61,6 +61,14 @@ for (const bus of BUSES) {
     await r.close();
   });
 
+  t.test(`${bus}: a command corrupted on its way to the chip gets no ACK and is re-sent`, async (t) => {
+    const r = await openReader(bus);
+    r.model.garbleNextCommands(2);
+    t.equal((await r.reader.selfTest()).ic, 0x32);
+    t.equal(r.model.badHostFrames, 2, 'the chip saw two bad checksums');
+    await r.close();
+  });
+
   t.test(`${bus}: a lost command frame is re-sent when safe, a clear error when not`, async (t) => {
     const r = await openReader(bus);
     r.model.loseNextCommands(1);
