@@ -74,21 +74,32 @@ function toWire(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(bytes, reverseBits);
 }
 
+/** What the SPI and I2C transports share: a device handle they own and a poll interval. */
+abstract class PolledTransport<D extends { close(): Promise<void> }> {
+  protected readonly intervalMs: number;
+
+  constructor(
+    protected readonly device: D,
+    options: PollOptions = {},
+  ) {
+    this.intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+  }
+
+  /** Nothing to drop: a polled chip holds at most the frame it has not yet delivered. */
+  discard(): void {}
+
+  close(): Promise<void> {
+    return this.device.close();
+  }
+}
+
 /**
  * SPI transport (PN532 UM 6.2.5), mode 0. The SPI contract has no way to ask the
  * controller for LSB-first, so bytes are always bit-reversed in software: correct on any
  * controller that shifts MSB first, which the contract guarantees.
  */
-export class SpiPn532Transport implements Pn532Transport {
+export class SpiPn532Transport extends PolledTransport<SpiDevice> implements Pn532Transport {
   readonly kind = 'spi' as const;
-  private readonly intervalMs: number;
-
-  constructor(
-    private readonly device: SpiDevice,
-    options: PollOptions = {},
-  ) {
-    this.intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
-  }
 
   async wake(signal?: AbortSignal): Promise<void> {
     // Chip select low wakes the PN532; hold it ~2 ms before the first command (Adafruit).
@@ -122,27 +133,14 @@ export class SpiPn532Transport implements Pn532Transport {
     return decodeFrame(toWire(body!));
   }
 
-  discard(): void {}
-
-  close(): Promise<void> {
-    return this.device.close();
-  }
 }
 
 /**
  * I2C transport (PN532 UM 6.2.4): frames are written plainly; every read starts with
  * the ready byte (bit 0). A 1-byte read polls readiness without taking the frame.
  */
-export class I2cPn532Transport implements Pn532Transport {
+export class I2cPn532Transport extends PolledTransport<I2cDevice> implements Pn532Transport {
   readonly kind = 'i2c' as const;
-  private readonly intervalMs: number;
-
-  constructor(
-    private readonly device: I2cDevice,
-    options: PollOptions = {},
-  ) {
-    this.intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
-  }
 
   async wake(signal?: AbortSignal): Promise<void> {
     // The PN532 holds SCL / NACKs while it wakes (libnfc pn532_i2c.c): one throwaway read.
@@ -176,11 +174,6 @@ export class I2cPn532Transport implements Pn532Transport {
     );
   }
 
-  discard(): void {}
-
-  close(): Promise<void> {
-    return this.device.close();
-  }
 }
 
 /** HSU transport (PN532 UM 6.2.3): frames on a serial stream, 115200 8N1 by default. */

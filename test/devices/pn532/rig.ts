@@ -5,14 +5,8 @@ import { SimSpiBus } from '../../../hal/sim/spi.js';
 import { memoryBusTrace, type BusTrace, type TraceEntry } from '../../../hal/sim/trace.js';
 import { Pn532Model, type Pn532ModelOptions } from '../../../hal/devices/pn532/pn532.sim.js';
 import { Pn532Reader, type Pn532Options } from '../../../hal/devices/pn532/pn532.js';
-import {
-  HsuPn532Transport,
-  I2cPn532Transport,
-  PN532_I2C_ADDRESS,
-  SpiPn532Transport,
-  type Pn532Interface,
-  type Pn532Transport,
-} from '../../../hal/devices/pn532/pn532-transport.js';
+import { HsuPn532Transport, I2cPn532Transport, SpiPn532Transport } from '../../../hal/devices/pn532/pn532-transport.js';
+import { PN532_I2C_ADDRESS, type Pn532Interface, type Pn532Transport } from '../../../hal/devices/pn532/pn532-transport.js';
 
 export const BUSES: readonly Pn532Interface[] = ['spi', 'i2c', 'hsu'];
 
