@@ -153,3 +153,29 @@ t.test('a silent bus: open fails with HAL_TIMEOUT, never hangs', async (t) => {
   await t.rejects(Pn532Reader.open({ transport: r.transport, ackTimeoutMs: 20 }), { code: 'HAL_TIMEOUT', message: /no ACK for SAMConfiguration/ });
   await r.close();
 });
+
+t.test('on the wire, the driver sends the datasheet frames (bus traces)', async (t) => {
+  // SAMConfiguration normal/0x14/IRQ and GetFirmwareVersion (hardware.md 5.1 vectors).
+  const SAM = '0000FF05FBD4140114010200';
+  const FW = '0000FF02FED4022A00';
+  const rev = (s: string): string =>
+    Buffer.from([...Buffer.from(s, 'hex')].map((b) => parseInt(b.toString(2).padStart(8, '0').split('').reverse().join(''), 2)))
+      .toString('hex')
+      .toUpperCase();
+
+  const spi = await openReader('spi');
+  const dw = spi.trace.entries.filter((e) => String(e.tx).startsWith('80')).map((e) => e.tx);
+  t.same(dw.slice(0, 2), [rev('01' + SAM), rev('01' + FW)], 'SPI: DW prefix 01 and every byte LSB first');
+  await spi.close();
+
+  const i2c = await openReader('i2c');
+  const writes = i2c.trace.entries.filter((e) => e.op === 'write').map((e) => e.data);
+  t.same(writes.slice(0, 2), [SAM, FW], 'I2C: frames written as they are, to 0x24');
+  t.ok(i2c.trace.entries.every((e) => e.addr === 0x24));
+  await i2c.close();
+
+  const hsu = await openReader('hsu');
+  const sent = hsu.trace.entries.filter((e) => e.op === 'write').map((e) => e.data);
+  t.same(sent.slice(0, 3), ['5555000000', SAM, FW], 'HSU: wake-up preamble, then the frames');
+  await hsu.close();
+});
