@@ -218,7 +218,7 @@ class Validator {
       const checked = checkProps(binding.props, raw.props ?? {}, joinPath(at, 'props'), { problems: this.problems, gpio });
       if (checked !== undefined) props = checked as Record<string, unknown>;
       if (this.problems.length === before && binding.validate) {
-        for (const line of binding.validate(props)) {
+        for (const line of binding.validate(props, { ...(bus !== undefined && this.buses[bus] ? { busKind: this.buses[bus].kind } : {}) })) {
           const colon = line.indexOf(': ');
           const sub = colon > 0 ? line.slice(0, colon) : '';
           this.add(`${at}.props${sub === '' ? '' : sub.startsWith('[') ? sub : `.${sub}`}`, colon > 0 ? line.slice(colon + 2) : line);
@@ -258,7 +258,7 @@ class Validator {
       this.add(where, `no bus "${raw.bus}" in buses (buses: ${this.busList()})`);
       return undefined;
     }
-    if (needs !== undefined && bus.kind !== needs) {
+    if (needs !== undefined && bus.kind !== needs && !binding?.alsoOn?.includes(bus.kind)) {
       this.add(where, `"${raw.bus}" is ${bus.kind === 'i2c' ? 'an' : 'a'} ${bus.kind} bus; ${binding!.compatible} needs ${needs === 'i2c' ? 'an' : 'a'} ${needs} bus`);
       return undefined;
     }
@@ -267,7 +267,8 @@ class Validator {
 
   private deviceAddress(at: string, index: number, raw: Record<string, unknown>, binding: DeviceBinding | undefined, bus: string | undefined): number | undefined {
     const where = joinPath(at, 'address');
-    const isI2c = binding ? binding.bus === 'i2c' : bus !== undefined && this.buses[bus]?.kind === 'i2c';
+    const onI2cBus = bus !== undefined && this.buses[bus]?.kind === 'i2c';
+    const isI2c = binding ? binding.bus === 'i2c' || (onI2cBus && binding.alsoOn?.includes('i2c') === true) : onI2cBus;
     if (!isI2c) {
       if (raw.address !== undefined) this.add(where, `only I2C devices have an address${binding ? `; ${binding.compatible} is on ${binding.bus === 'none' ? 'no bus' : `a ${binding.bus} bus`}` : ''}`);
       return undefined;

@@ -74,6 +74,8 @@ export interface DeviceBinding {
   /** "vendor,part", e.g. "hitachi,hd44780-pcf8574". */
   readonly compatible: string;
   readonly bus: BindingBus;
+  /** Other bus kinds the part can also sit on (a PN532 on SPI, I2C or HSU). */
+  readonly alsoOn?: readonly BindingBus[];
   readonly roles: readonly RoleName[];
   /** Schema of the profile's `props` object (unknown keys are errors). */
   readonly props: Extract<PropSchema, { type: 'object' }>;
@@ -87,5 +89,5 @@ export interface DeviceBinding {
    * problem is `"<path inside props>: <what was expected>"`, e.g. `"layout[2]: 3 keys but
    * cols has 4 lines"`.
    */
-  validate?(props: Readonly<Record<string, unknown>>): string[];
+  validate?(props: Readonly<Record<string, unknown>>, context: { busKind?: string }): string[];
 }

@@ -5,8 +5,10 @@
 import type { DeviceBinding } from './binding.js';
 import hd44780 from './hd44780/binding.js';
 import matrixKeypad from './matrix-keypad/binding.js';
+import { pn532Binding } from './pn532/binding.js';
 
 export const BINDINGS: readonly DeviceBinding[] = [
   hd44780,
   matrixKeypad,
+  pn532Binding,
 ];

@@ -13,7 +13,7 @@ import type { Hd44780Props } from '../../hal/devices/hd44780/binding.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const badDir = path.join(here, 'bad');
-const KNOWN_COMPATIBLES = 'hitachi,hd44780-pcf8574, generic,matrix-keypad';
+const KNOWN_COMPATIBLES = 'hitachi,hd44780-pcf8574, generic,matrix-keypad, nxp,pn532';
 const ROLES = 'display, keypad, contactless, contact, printer, stripe, scanner, indicator';
 
 function failure(nameOrPath: string): BoardError {
@@ -37,6 +37,7 @@ const cases: Array<[string, BoardErrorCode, string[]]> = [
   ['unknown-compatible', 'BOARD_INVALID', [`devices[0].compatible: unknown "hitachi,hd44780"; expected one of: ${KNOWN_COMPATIBLES}`]],
   ['missing-bus', 'BOARD_INVALID', ['devices[0].bus: missing; hitachi,hd44780-pcf8574 needs an i2c bus (buses: i2c1, gpio)']],
   ['unknown-bus', 'BOARD_INVALID', ['devices[0].bus: no bus "i2c0" in buses (buses: i2c1, gpio)']],
+  ['pn532-interface-mismatch', 'BOARD_INVALID', ['devices[0].props.interface: "spi" needs a spi bus; the device sits on an i2c bus']],
   ['wrong-bus-kind', 'BOARD_INVALID', ['devices[0].bus: "spi0" is a spi bus; hitachi,hd44780-pcf8574 needs an i2c bus']],
   [
     'missing-address',

@@ -12,7 +12,12 @@ export const PN532_INTERFACE_BUS = { spi: 'spi', i2c: 'i2c', hsu: 'serial' } as 
 export const pn532Binding: DeviceBinding = {
   compatible: 'nxp,pn532',
   bus: 'spi',
+  alsoOn: ['i2c', 'serial'],
   roles: ['contactless'],
+  validate(props, { busKind }) {
+    const wanted = PN532_INTERFACE_BUS[props.interface as keyof typeof PN532_INTERFACE_BUS];
+    return busKind !== undefined && wanted !== busKind ? [`interface: "${String(props.interface)}" needs ${wanted === 'i2c' ? 'an' : 'a'} ${wanted} bus; the device sits on ${busKind === 'i2c' ? 'an' : 'a'} ${busKind} bus`] : [];
+  },
   i2cAddresses: { default: 0x24, allowed: [0x24] },
   description: 'NXP PN532 NFC controller (ISO/IEC 14443-A reader) on SPI, I2C or HSU',
   props: {
