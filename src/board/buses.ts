@@ -104,6 +104,25 @@ export class BusSet {
     return this.gpioController;
   }
 
+  /** Sim board: the sim I2C bus, for attaching chip models. */
+  async simI2c(name: string): Promise<SimI2cBus> {
+    const bus = await this.i2cBus(name);
+    if (!(bus instanceof SimI2cBus)) throw new Error(`bus "${name}" is not simulated`);
+    return bus;
+  }
+
+  async simSpi(name: string): Promise<SimSpiBus> {
+    const bus = await this.spiBus(name);
+    if (!(bus instanceof SimSpiBus)) throw new Error(`bus "${name}" is not simulated`);
+    return bus;
+  }
+
+  async simGpio(): Promise<SimGpioController> {
+    const gpio = await this.gpio();
+    if (!(gpio instanceof SimGpioController)) throw new Error('the GPIO lines are not simulated');
+    return gpio;
+  }
+
   async close(): Promise<void> {
     const closing: Promise<unknown>[] = [];
     for (const b of this.i2c.values()) closing.push(b.close());

@@ -3,7 +3,8 @@
  * part means one entry here (its driver, and its chip model for the sim board).
  */
 import type { PartWiring } from './part.js';
+import { pn532Wiring } from './parts/pn532.js';
 
-const WIRINGS: PartWiring[] = [];
+const WIRINGS: PartWiring[] = [pn532Wiring];
 
 export const PARTS: ReadonlyMap<string, PartWiring> = new Map(WIRINGS.map((w) => [w.compatible, w]));

@@ -4,12 +4,14 @@
  */
 import type { Display } from '../../hal/roles/display.js';
 import type { Keypad } from '../../hal/roles/keypad.js';
+import type { ContactlessReader } from '../../hal/roles/contactless.js';
 import type { RoleName } from '../../hal/devices/binding.js';
 
 /** The roles the application may use; each is present when the profile assigns it. */
 export interface TerminalRoles {
   display?: Display;
   keypad?: Keypad;
+  contactless?: ContactlessReader;
 }
 
 /** A driver instance as the root sees it: something that can test itself and close. */
