@@ -146,7 +146,7 @@ t.test('a custom boards folder', async (t) => {
 t.test('the shipped profiles load, normalised, with defaults applied', async (t) => {
   const sim = loadBoard('sim');
   t.equal(sim.name, 'sim');
-  t.strictSame(sim.roles, { display: 'lcd', keypad: 'keypad' });
+  t.strictSame(sim.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc' });
   const lcd = sim.devices.find((d) => d.name === 'lcd')!;
   t.equal(lcd.address, 0x27, '"0x27" becomes the number 39');
   t.equal(lcd.bus, 'i2c1');
