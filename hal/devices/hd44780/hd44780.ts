@@ -30,7 +30,9 @@ interface Glyph {
 }
 
 /** Milliseconds the driver waits; each is above the datasheet minimum (Figure 24, Table 6). */
-const WAIT_MS = { POWER_ON: 50, FIRST_FUNCTION_SET: 5, SECOND_FUNCTION_SET: 1, CLEAR: 3 } as const;
+// Margins cover a timer that fires early against the write it follows (libuv starts it
+// from the loop's cached time).
+const WAIT_MS = { POWER_ON: 50, FIRST_FUNCTION_SET: 6, SECOND_FUNCTION_SET: 2, CLEAR: 4 } as const;
 
 export class Hd44780Display implements Display {
   readonly kind = 'character' as const;
