@@ -329,9 +329,14 @@ export class Hd44780Model {
         this.ddram[i] = value;
         this.ddramWrites++;
       }
-      if (this.shiftOnWrite) this.displayShift += this.increment ? 1 : -1;
+      if (this.shiftOnWrite) this.shiftDisplay(this.increment ? 1 : -1);
     }
     this.advance();
+  }
+
+  /** Display shift moves the window (left when `by` is 1: content moves left, datasheet p.11). */
+  private shiftDisplay(by: number): void {
+    this.displayShift = (this.displayShift + by + 80) % 80;
   }
 
   private advance(): void {
@@ -374,7 +379,7 @@ export class Hd44780Model {
       this.functionSet(value, atUs);
     } else if (value & CMD.SHIFT) {
       const right = (value & CMD.SHIFT_RIGHT) !== 0;
-      if (value & CMD.SHIFT_DISPLAY) this.displayShift += right ? -1 : 1;
+      if (value & CMD.SHIFT_DISPLAY) this.shiftDisplay(right ? -1 : 1);
       else {
         const saved = this.increment;
         this.increment = right;

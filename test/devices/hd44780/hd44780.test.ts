@@ -1,10 +1,12 @@
 // HD44780 + PCF8574: the real driver against the chip model on a sim I2C bus. Expected
 // values come from the HD44780U datasheet (Figure 24, Table 4, Table 6) and hardware.md 6.
 import t from 'tap';
+import fc from 'fast-check';
 import { SimI2cBus } from '../../../hal/sim/i2c.js';
 import { memoryBusTrace } from '../../../hal/sim/trace.js';
 import { Hd44780Display, type Hd44780Options } from '../../../hal/devices/hd44780/hd44780.js';
 import { Hd44780Model, type Hd44780ModelOptions } from '../../../hal/devices/hd44780/hd44780.sim.js';
+import { BACKSLASH_GLYPH, EURO_GLYPH, ROM_TABLES, TILDE_GLYPH } from '../../../hal/devices/hd44780/charset.js';
 import { displayConformance } from '../../conformance/display.js';
 
 const ADDR = 0x27;
@@ -362,3 +364,47 @@ for (const geometry of [{ cols: 16, rows: 2 }, { cols: 20, rows: 4 }]) {
     },
   });
 }
+
+// --- random input -------------------------------------------------------------------
+
+t.test('random text: the panel shows exactly what the driver says it shows (A00 and A02)', async (t) => {
+  for (const rom of ['A00', 'A02'] as const) {
+    // Characters each ROM has (a table lookup), ones it lacks, and the custom-glyph ones.
+    const alphabet = [...new Set(ROM_TABLES[rom].filter((ch, code) => code >= 0x10 && ch !== ' '))];
+    const chars = fc.oneof(fc.constantFrom(...alphabet, '€', '\\', '~', ' '), fc.constantFrom('ж', '✓', '€', '¿', 'ß'));
+    const lines = fc.array(fc.array(chars, { maxLength: 24 }).map((a) => a.join('')), { maxLength: 5 });
+    const knownGlyphs = [
+      { ch: '€', rows: EURO_GLYPH },
+      { ch: '\\', rows: BACKSLASH_GLYPH },
+      { ch: '~', rows: TILDE_GLYPH },
+    ];
+    const { model, lcd, bus } = await rig({ cols: 20, rows: 4, rom, knownGlyphs });
+    await fc.assert(
+      fc.asyncProperty(lines, async (ls) => {
+        await lcd.show(ls);
+        return JSON.stringify(model.text()) === JSON.stringify(lcd.text()) && model.violations.length === 0;
+      }),
+      { numRuns: 40 },
+    );
+    t.pass(`${rom}: 40 random screens`);
+    await lcd.close();
+    await bus.close();
+  }
+});
+
+t.test('random port values never crash the model and keep it rendering its geometry', async (t) => {
+  await fc.assert(
+    fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { maxLength: 30 }), (writes) => {
+      const clock = fakeClock();
+      const model = new Hd44780Model({ nowUs: clock.nowUs, cols: 20, rows: 4 });
+      for (const w of writes) {
+        model.i2cWrite(w);
+        clock.advance(500);
+      }
+      const text = model.text();
+      return text.length === 4 && text.every((row) => [...row].length === 20) && model.i2cRead(2).length === 2;
+    }),
+    { numRuns: 200 },
+  );
+  t.pass('200 random port sequences');
+});
