@@ -67,14 +67,25 @@ export class Hd44780Display implements Display {
 
   /** Opens the panel: checks the backpack answers, initialises the controller, loads the glyphs. */
   static async open({ device, ...props }: Hd44780OpenOptions): Promise<Hd44780Display> {
-    const lcd = new Hd44780Display(device, props);
+    let lcd: Hd44780Display;
+    try {
+      lcd = new Hd44780Display(device, props);
+    } catch (err) {
+      await device.close().catch(() => undefined);
+      throw err;
+    }
     lcd.glyphs[0] = { ch: '€', rows: EURO_GLYPH };
     if (lcd.cfg.rom === 'A00') {
       // A00 shows 0x5C as a yen sign and 0x7E as an arrow (hardware.md risk 8).
       lcd.glyphs[1] = { ch: '\\', rows: BACKSLASH_GLYPH };
       lcd.glyphs[2] = { ch: '~', rows: TILDE_GLYPH };
     }
-    await lcd.exclusive(() => lcd.initialise(true));
+    try {
+      await lcd.exclusive(() => lcd.initialise(true));
+    } catch (err) {
+      await device.close().catch(() => undefined);
+      throw err;
+    }
     return lcd;
   }
 

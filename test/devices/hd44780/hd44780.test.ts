@@ -199,8 +199,10 @@ t.test('a model with a different pin map than the driver shows no sane text', as
 
 t.test('a missing backpack is HAL_NACK naming the address', async (t) => {
   const bus = new SimI2cBus({ name: 'i2c1' });
-  const err = await Hd44780Display.open({ device: await bus.open(0x3f) }).catch((e: unknown) => e);
+  const device = await bus.open(0x3f);
+  const err = await Hd44780Display.open({ device }).catch((e: unknown) => e);
   t.match(err, { code: 'HAL_NACK', message: /0x3F/ });
+  await t.rejects(device.write(Uint8Array.of(0)), { code: 'HAL_CLOSED' }, 'the driver closed the handle it owned');
   await bus.close();
 });
 
