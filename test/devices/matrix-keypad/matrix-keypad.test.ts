@@ -2,6 +2,7 @@
 // Behaviour from hardware.md section 9 (row drive / column sense, N equal scans, ghosting).
 import t from 'tap';
 import { SimGpioController } from '../../../hal/sim/gpio.js';
+import { memoryBusTrace } from '../../../hal/sim/trace.js';
 import { MatrixKeypad, type MatrixKeypadOptions } from '../../../hal/devices/matrix-keypad/matrix-keypad.js';
 import { MatrixKeypadModel } from '../../../hal/devices/matrix-keypad/matrix-keypad.sim.js';
 import type { GpioController } from '../../../hal/gpio.js';
@@ -13,17 +14,23 @@ const PAD_4X4: MatrixKeypadOptions = { rows: ROWS, cols: COLS4, layout: ['123A',
 const PAD_4X3: MatrixKeypadOptions = { rows: ROWS, cols: COLS4.slice(0, 3), layout: [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], ['*', '0', '#']] };
 
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** With no key event expected, how long to listen: several debounce periods (20 ms each). */
-const QUIET_MS = 200;
 
 async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await settle(5);
 }
 
 async function rig(options: MatrixKeypadOptions = PAD_4X4, wrap: (g: SimGpioController) => GpioController = (g) => g) {
-  const gpio = new SimGpioController();
+  const trace = memoryBusTrace();
+  const gpio = new SimGpioController({ trace });
   const model = new MatrixKeypadModel(gpio, options);
   const keypad = await MatrixKeypad.open({ gpio: wrap(gpio), ...options });
+  /** Times the first row was driven low: one per scan (plus one per idle entry). */
+  const rowScans = () => trace.entries.filter((e) => e.line === options.rows[0] && e.op === 'set' && e.value === 0).length;
+  /** Lets the driver scan the present state more often than its debounce needs (20 ms / 5 ms = 4). */
+  const scans = async (n = 6) => {
+    const start = rowScans();
+    await until(() => rowScans() >= start + n);
+  };
   const seen: string[] = [];
   keypad.onKey((e) => seen.push(e.key));
   /** Idle: every row driven low, waiting for a column edge (the driver's documented idle state). */
@@ -44,29 +51,29 @@ async function rig(options: MatrixKeypadOptions = PAD_4X4, wrap: (g: SimGpioCont
     await keypad.close();
     await gpio.close();
   };
-  return { gpio, model, keypad, seen, idle, tap, close };
+  return { gpio, model, keypad, seen, idle, tap, scans, close };
 }
 
 t.test('presses with contact bounce arrive exactly once each, in order', async (t) => {
   const { keypad, seen, tap, close } = await rig();
   const times: number[] = [];
   keypad.onKey((e) => times.push(e.at));
+  // tap() returns once the keypad is idle again: from there only a new edge can report.
   for (const label of ['1', '5', '#', '1', 'A', 'B', 'C', 'D', '*', '0']) await tap(label, 7);
-  await settle(QUIET_MS);
   t.same(seen, ['1', '5', 'ENTER', '1', 'F1', 'F2', 'CLEAR', 'FUNC', 'CANCEL', '0'], 'once each, no late duplicates');
   t.same([...times].sort((a, b) => a - b), times, 'in order');
   await close();
 });
 
 t.test('the press is reported while the key is still held, once, however long the hold', async (t) => {
-  const { model, keypad, seen, idle, tap, close } = await rig();
+  const { model, keypad, seen, idle, tap, scans, close } = await rig();
   const times: number[] = [];
   keypad.onKey((e) => times.push(e.at));
   const pressedAt = performance.now();
   await model.press('7', { bounce: 3 });
   await until(() => seen.length === 1);
   t.equal(model.isDown('7'), true, 'reported before release');
-  await settle(QUIET_MS);
+  await scans();
   await model.release('7', { bounce: 3 });
   await until(idle);
   t.same(seen, ['7'], 'no repeat while held, nothing on release');
@@ -77,9 +84,9 @@ t.test('the press is reported while the key is still held, once, however long th
 });
 
 t.test('two keys at once report nothing new; a third key making a ghost reports nothing', async (t) => {
-  const { model, seen, idle, tap, close } = await rig();
+  const { model, seen, idle, tap, scans, close } = await rig();
   await Promise.all([model.press('1'), model.press('2')]);
-  await settle(QUIET_MS);
+  await scans();
   await Promise.all([model.release('1'), model.release('2')]);
   await until(idle);
   t.same(seen, [], 'two keys down together: nothing');
@@ -87,16 +94,16 @@ t.test('two keys at once report nothing new; a third key making a ghost reports 
   await model.press('4');
   await until(() => seen.length === 1);
   await model.press('6'); // a second key while one is held
-  await settle(QUIET_MS);
+  await scans();
   await model.release('4');
-  await settle(QUIET_MS);
+  await scans();
   await model.release('6');
   await until(idle);
   t.same(seen, ['4'], 'the second key is not reported, not even once the first is released');
 
   // 1, 2 and 4 on three corners of a rectangle make 5 read as pressed (no diodes).
   await Promise.all([model.press('1'), model.press('2'), model.press('4')]);
-  await settle(QUIET_MS);
+  await scans();
   await Promise.all([model.release('1'), model.release('2'), model.release('4')]);
   await until(idle);
   t.same(seen, ['4'], 'no ghost 5, nor any of the three');
@@ -137,14 +144,14 @@ t.test('without edge events the keypad scans continuously', async (t) => {
     open: (ref, options) => g.open(ref, options),
     close: () => g.close(),
   });
-  const { gpio, model, seen, close } = await rig(PAD_4X3, polled);
+  const { gpio, model, seen, scans, close } = await rig(PAD_4X3, polled);
   for (const label of ['*', '0', '#']) {
     const before = seen.length;
     await model.press(label, { bounce: 5 });
     await until(() => seen.length > before);
     t.ok(ROWS.filter((r) => gpio.pin(r).drivenByHost).length <= 1, 'at most one row driven at a time');
     await model.release(label, { bounce: 5 });
-    await settle(QUIET_MS);
+    await scans();
   }
   t.same(seen, ['CANCEL', '0', 'ENTER']);
   await close();
