@@ -3,8 +3,10 @@
  * part means one entry here (its driver, and its chip model for the sim board).
  */
 import type { PartWiring } from './part.js';
+import { hd44780Wiring } from './parts/hd44780.js';
+import { matrixKeypadWiring } from './parts/matrix-keypad.js';
 import { pn532Wiring } from './parts/pn532.js';
 
-const WIRINGS: PartWiring[] = [pn532Wiring];
+const WIRINGS: PartWiring[] = [hd44780Wiring, matrixKeypadWiring, pn532Wiring];
 
 export const PARTS: ReadonlyMap<string, PartWiring> = new Map(WIRINGS.map((w) => [w.compatible, w]));

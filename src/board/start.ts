@@ -27,6 +27,8 @@ export interface Session {
   app: TerminalApp;
   /** The UI (Ctrl-C in raw mode) or a control client asks the process to stop. */
   onExitRequest(listener: () => void): void;
+  /** Draws the interactive screen (sim board in a terminal), with `status` under it. */
+  startUi(status: string): void;
   close(): Promise<void>;
 }
 
@@ -50,11 +52,12 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
   const { inService } = await app.start();
   const exitListeners = new Set<() => void>();
   let ui: { close(): void } | undefined;
-  if (options.interactive) {
-    const { startTtyUi } = await import('./tty-ui.js');
-    ui = startTtyUi(terminal, { onQuit: () => exitListeners.forEach((l) => l()) });
-  }
+  const tty = options.interactive ? await import('./tty-ui.js') : undefined;
   return {
+    startUi(status) {
+      if (!tty) return;
+      ui = tty.startTtyUi(terminal, { status, onQuit: () => exitListeners.forEach((l) => l()), onKeyEvents: (l) => app.onKeyEvent(l) });
+    },
     board: terminal.board,
     inService,
     banner: '',

@@ -12,11 +12,15 @@ export interface LcdView {
 
 export interface KeyMatrix {
   /** Presses and releases the key with this name (ENTER, CANCEL, "5", ...). */
-  tapKey(name: string, holdMs?: number): void;
+  tapKey(name: string, holdMs?: number): Promise<void>;
 }
 
 export interface TtyUiOptions {
   onQuit(): void;
+  /** Lines shown under the panel (the start banner). */
+  status?: string;
+  /** Subscribes to the key events the application received (shown as an echo). */
+  onKeyEvents?(listener: (e: { key: string }) => void): () => void;
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
 }
@@ -68,9 +72,11 @@ export function startTtyUi(terminal: Terminal, options: TtyUiOptions): { close()
   const keys = findModel(terminal, 'keypad', isMatrix);
   const cols = terminal.roles.display?.cols ?? 20;
   let last = '';
+  let keyEcho = '';
+  const unsubscribe = options.onKeyEvents?.((e) => (keyEcho = `${keyEcho} ${e.key}`.slice(-60)));
   const draw = (): void => {
     const rows = lcd?.text() ?? ['(no display model)'];
-    const frame = [...drawBox(rows, cols, 'LCD'), '', HELP].join('\n');
+    const frame = [...drawBox(rows, cols, 'LCD'), '', HELP, `keys received by the terminal:${keyEcho}`, '', options.status ?? ''].join('\n');
     if (frame === last) return;
     last = frame;
     output.write(`\x1b[H\x1b[2J${frame}\n`);
@@ -80,19 +86,26 @@ export function startTtyUi(terminal: Terminal, options: TtyUiOptions): { close()
   draw();
   input.setRawMode?.(true);
   input.resume();
+  // One finger: taps are played one after another, as typed (a burst of typed keys would
+  // otherwise be two keys down at once, which the keypad driver rightly ignores).
+  let fingers: Promise<void> = Promise.resolve();
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString('utf8');
-    if (text === '\x03' || text === '\x04') {
+    if (text.includes('\x03') || text.includes('\x04')) {
       options.onQuit();
       return;
     }
-    const key = keyFor(text);
-    if (key && keys) keys.tapKey(key);
+    const pressed = text === '\x1b' ? ['\x1b'] : [...text.replace(/\x1b\[[0-9;]*[A-Za-z~]/g, '')];
+    for (const ch of pressed) {
+      const key = keyFor(ch);
+      if (key && keys) fingers = fingers.then(() => keys.tapKey(key)).then(() => new Promise<void>((r) => setTimeout(r, 40))).catch(() => undefined);
+    }
   };
   input.on('data', onData);
   return {
     close() {
       clearInterval(timer);
+      unsubscribe?.();
       input.off('data', onData);
       input.setRawMode?.(false);
       input.pause();

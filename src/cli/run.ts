@@ -42,10 +42,16 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
     });
     const ms = performance.now() - started;
     const status = session.inService ? 'in service' : 'OUT OF SERVICE';
-    io.out(`pos: ready on board ${session.board} in ${Math.round(ms)} ms (${status})${session.banner ? '\n' + session.banner : ''}\n`);
+    const ready = `pos: ready on board ${session.board} in ${Math.round(ms)} ms (${status})${session.banner ? '\n' + session.banner : ''}`;
+    io.out(ready + '\n');
+    session.startUi(ready);
 
+    // The terminal runs until told to stop, even when no device needs a timer (an idle
+    // sim board waits on edges only).
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
+        clearInterval(keepAlive);
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         resolve();
