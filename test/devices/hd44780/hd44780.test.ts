@@ -60,6 +60,19 @@ t.test('16x2: text lands at DDRAM 0x00 and 0x40', async (t) => {
   await bus.close();
 });
 
+t.test('bus speed: at 400 kHz the byte stream still leaves each instruction its 37/41 us', async (t) => {
+  const fast = await rig({ busHz: 400_000 });
+  await fast.lcd.show(['FAST MODE 400kHz', '0123456789ABCDEF']);
+  t.same(fast.model.violations, [], 'two port writes (45 us) between E falls of successive transfers');
+  await fast.lcd.close();
+  await fast.bus.close();
+  const tooFast = await rig({ busHz: 1_000_000 }); // beyond the PCF8574's rating: 18 us
+  await tooFast.lcd.show(['TOO FAST']);
+  t.ok(tooFast.model.violations.some((v) => v.kind === 'busy'), 'the model notices');
+  await tooFast.lcd.close();
+  await tooFast.bus.close();
+});
+
 t.test('20x4: rows start at 0x00, 0x40, 0x14, 0x54', async (t) => {
   const { model, lcd, bus } = await rig({ cols: 20, rows: 4 });
   const lines = ['ROW ZERO', 'ROW ONE', 'ROW TWO', 'ROW THREE 0123456789'];
