@@ -44,8 +44,10 @@ export interface BoardDevice {
 export interface BoardTestFixtures {
   /** An address on `bus` where a device answers, and one where none does (negative test). */
   readonly i2c?: { readonly bus: string; readonly presentAddress?: number; readonly absentAddress?: number };
-  /** A line that does not exist, for the "line not found" test. */
-  readonly gpio?: { readonly invalidLine: GpioLineRef };
+  /** A line that does not exist (the "line not found" test); optionally a free line to drive and two lines jumpered together [driven, sensed]. */
+  readonly gpio?: { readonly invalidLine: GpioLineRef; readonly output?: GpioLineRef; readonly loopback?: readonly [GpioLineRef, GpioLineRef] };
+  /** An SPI bus: an enabled chip select, one without a device node, optionally one with MISO jumpered to MOSI. */
+  readonly spi?: { readonly bus: string; readonly chipSelect: number; readonly absentChipSelect: number; readonly loopbackChipSelect?: number };
   /** A serial bus whose TX is wired to its RX (a jumper on a real board). */
   readonly serialLoopback?: { readonly bus: string };
 }
@@ -361,10 +363,10 @@ class Validator {
   fixtures(raw: unknown): BoardTestFixtures {
     if (raw === undefined) return {};
     if (!isPlainObject(raw)) {
-      this.add('testFixtures', `expected an object with i2c, gpio or serialLoopback, got ${show(raw)}`);
+      this.add('testFixtures', `expected an object with i2c, spi, gpio or serialLoopback, got ${show(raw)}`);
       return {};
     }
-    checkKeys(raw, ['i2c', 'gpio', 'serialLoopback'], 'testFixtures', this.problems);
+    checkKeys(raw, ['i2c', 'spi', 'gpio', 'serialLoopback'], 'testFixtures', this.problems);
     const out: { -readonly [K in keyof BoardTestFixtures]: BoardTestFixtures[K] } = {};
     if (raw.i2c !== undefined) out.i2c = this.i2cFixture(raw.i2c);
     if (raw.gpio !== undefined) {
@@ -372,16 +374,33 @@ class Validator {
       if (!isPlainObject(raw.gpio)) {
         this.add(at, `expected {"invalidLine": ...}, got ${show(raw.gpio)}`);
       } else {
-        checkKeys(raw.gpio, ['invalidLine'], at, this.problems);
+        checkKeys(raw.gpio, ['invalidLine', 'output', 'loopback'], at, this.problems);
         if (raw.gpio.invalidLine === undefined) this.add(`${at}.invalidLine`, 'missing; expected a line that does not exist, e.g. {"chip": "pinctrl-bcm2711", "line": 99}');
-        const line = raw.gpio.invalidLine === undefined ? undefined : parseGpio(raw.gpio.invalidLine, `${at}.invalidLine`, this.problems);
-        if (line !== undefined) {
+        const free = (value: unknown, where: string, what: string): GpioLineRef | undefined => {
+          const line = parseGpio(value, where, this.problems);
+          if (line === undefined) return undefined;
           const used = this.gpioOwners.find((u) => gpioKey(u.ref) === gpioKey(line));
-          if (used) this.add(`${at}.invalidLine`, `${gpioRefName(line)} is used by devices[${used.device}] at ${used.path}; expected a line that does not exist`);
-          else out.gpio = { invalidLine: line };
+          if (used) {
+            this.add(where, `${gpioRefName(line)} is used by devices[${used.device}] at ${used.path}; expected ${what}`);
+            return undefined;
+          }
+          return line;
+        };
+        const line = raw.gpio.invalidLine === undefined ? undefined : free(raw.gpio.invalidLine, `${at}.invalidLine`, 'a line that does not exist');
+        const output = raw.gpio.output === undefined ? undefined : free(raw.gpio.output, `${at}.output`, 'a free line');
+        let loopback: [GpioLineRef, GpioLineRef] | undefined;
+        if (raw.gpio.loopback !== undefined) {
+          if (!Array.isArray(raw.gpio.loopback) || raw.gpio.loopback.length !== 2) this.add(`${at}.loopback`, `expected [driven line, sensed line], got ${show(raw.gpio.loopback)}`);
+          else {
+            const a = free(raw.gpio.loopback[0], `${at}.loopback[0]`, 'a free line');
+            const b = free(raw.gpio.loopback[1], `${at}.loopback[1]`, 'a free line');
+            if (a !== undefined && b !== undefined) loopback = [a, b];
+          }
         }
+        if (line !== undefined) out.gpio = { invalidLine: line, ...(output ? { output } : {}), ...(loopback ? { loopback } : {}) };
       }
     }
+    if (raw.spi !== undefined) out.spi = this.spiFixture(raw.spi);
     if (raw.serialLoopback !== undefined) {
       const at = 'testFixtures.serialLoopback';
       if (!isPlainObject(raw.serialLoopback)) {
@@ -405,6 +424,30 @@ class Validator {
     else if (bus.kind !== kind) this.add(at, `"${value}" is ${bus.kind === 'i2c' ? 'an' : 'a'} ${bus.kind} bus; expected ${kind === 'i2c' ? 'an' : 'a'} ${kind} bus`);
     else return value;
     return undefined;
+  }
+
+  private spiFixture(raw: unknown): BoardTestFixtures['spi'] {
+    const at = 'testFixtures.spi';
+    if (!isPlainObject(raw)) {
+      this.add(at, `expected {"bus": ..., "chipSelect": ..., "absentChipSelect": ...}, got ${show(raw)}`);
+      return undefined;
+    }
+    checkKeys(raw, ['bus', 'chipSelect', 'absentChipSelect', 'loopbackChipSelect'], at, this.problems);
+    const bus = this.fixtureBus(`${at}.bus`, raw.bus, 'spi');
+    const cs = (key: 'chipSelect' | 'absentChipSelect' | 'loopbackChipSelect'): number | undefined => {
+      if (raw[key] === undefined) {
+        if (key !== 'loopbackChipSelect') this.add(`${at}.${key}`, 'missing; expected a chip select number 0..7');
+        return undefined;
+      }
+      const n = toInteger(raw[key]);
+      if (n === undefined || n < 0 || n > 7) this.add(`${at}.${key}`, `expected a chip select number 0..7, got ${show(raw[key])}`);
+      return n;
+    };
+    const chipSelect = cs('chipSelect');
+    const absentChipSelect = cs('absentChipSelect');
+    const loopbackChipSelect = cs('loopbackChipSelect');
+    if (bus === undefined || chipSelect === undefined || absentChipSelect === undefined) return undefined;
+    return { bus, chipSelect, absentChipSelect, ...(loopbackChipSelect !== undefined ? { loopbackChipSelect } : {}) };
   }
 
   private i2cFixture(raw: unknown): BoardTestFixtures['i2c'] {
