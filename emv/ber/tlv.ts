@@ -137,7 +137,7 @@ function decodeRange(buf: Uint8Array, start: number, end: number, lenient: boole
         tag = tag * 256 + b;
       } while ((b & 0x80) !== 0);
     }
-    if (pos >= limit) throw truncated('EMV_TLV_LENGTH_TRUNCATED', `length of tag ${tagHex(tag)} at offset ${at} is missing`, pos, limit, end);
+    if (pos >= limit) throw truncated('EMV_TLV_LENGTH_TRUNCATED', `length of tag ${tagHex(tag)} (tag at offset ${at}) is missing at offset ${pos}`, pos, limit, end);
     const lenAt = pos;
     let len = buf[pos++]!;
     if (len >= 0x80) {
