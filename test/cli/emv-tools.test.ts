@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.js';
 import type { CommandIo } from '../../src/cli/command.js';
-import { FIXTURES } from '../emv/fixtures.js';
+import { FIXTURES } from '../emv/fixtures/responses.js';
 
 function capture(stdin = ''): CommandIo & { stdout: string; stderr: string } {
   const io = {

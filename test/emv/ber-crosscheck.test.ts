@@ -6,8 +6,8 @@ import berTlv from 'ber-tlv';
 import { decodeTlv, encodeTlv, tagHex, type Tlv, type TlvInput } from '../../emv/ber/tlv.js';
 import { fromHex, toHex } from '../../emv/bytes.js';
 import { EmvError } from '../../emv/errors.js';
-import { FIXTURES } from './fixtures.js';
-import { tlvForest } from './tlv-arbitrary.js';
+import { FIXTURES } from './fixtures/responses.js';
+import { tlvForest } from './fixtures/tlv-arbitrary.js';
 
 type Plain = { tag: string; value: string } | { tag: string; children: Plain[] };
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { decodeTlv, encodeTlv, type Tlv, type TlvInput } from '../../emv/ber/tlv.js';
 import { toHex } from '../../emv/bytes.js';
 import { EmvError } from '../../emv/errors.js';
-import { tlvForest } from './tlv-arbitrary.js';
+import { tlvForest } from './fixtures/tlv-arbitrary.js';
 
 type Plain = { tag: number; value: string } | { tag: number; children: Plain[] };
 

@@ -3,7 +3,7 @@ import { decodeTlv, decodeOne, encodeTlv, findTlv, primitives, tagHex, parseTag,
 import { tlvFromJson, tlvToJson } from '../../emv/ber/json.js';
 import { fromHex, toHex } from '../../emv/bytes.js';
 import { EmvError, EMV_ERROR_CODES } from '../../emv/errors.js';
-import { FIXTURES } from './fixtures.js';
+import { FIXTURES } from './fixtures/responses.js';
 
 function errorOf(fn: () => unknown): EmvError {
   try {
