@@ -4,23 +4,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.js';
-import type { CommandIo } from '../../src/cli/command.js';
+import { capture } from './fixtures/io.js';
 import { FIXTURES } from '../emv/fixtures/responses.js';
-
-function capture(stdin = ''): CommandIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-    stdin: async () => stdin,
-  };
-  return io;
-}
 
 async function run(argv: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = capture(stdin);
