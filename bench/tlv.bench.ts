@@ -25,7 +25,7 @@ export function oneTap(): Uint8Array[] {
       p(0x5f2d, '656E7A68'),
       p(0x9f11, '01'),
       p(0x9f12, '5649534120435245444954'),
-      c(0xbf0c, p(0x9f5a, '1108400840'), p(0x9f4d, '0B0A'), p(0xdf61, '01'))));
+      c(0xbf0c, p(0x9f5a, '1108400840'), p(0x9f4d, '0B0A'), p(0xdf61, '01'), p(0xdf62, '00'))));
   const gpo = c(0x77,
     p(0x82, '2000'),
     p(0x94, '10010301'),
@@ -39,7 +39,8 @@ export function oneTap(): Uint8Array[] {
     p(0x9f6c, '1600'),
     p(0x9f6e, '20700000'),
     p(0x5f34, '01'),
-    p(0x9f7c, filler(32, 9)));
+    p(0x9f5d, '000000010000'),
+    p(0x9f7c, filler(33, 9)));
   const record = c(0x70,
     p(0x8f, '09'),
     p(0x90, filler(176, 5)),
@@ -58,7 +59,10 @@ export function oneTap(): Uint8Array[] {
     p(0x8c, '9F02069F03069F1A0295055F2A029A039C019F3704'),
     p(0x8d, '910A8A0295059F3704'),
     p(0x5f30, '0201'),
-    p(0x9f08, '0096'));
+    p(0x9f08, '0096'),
+    p(0x9f42, '0840'),
+    p(0x9f44, '02'),
+    p(0x9f14, '00'));
   return [encodeTlv(fci), encodeTlv(gpo), encodeTlv(record)];
 }
 

@@ -152,13 +152,10 @@ function describeStrict(tag: number, value: Uint8Array, ctx: DescribeContext): D
   }
   if (tag === TAG.CVM_RESULTS) return { text: hex, details: describeCvmResults(value) };
   if (tag === TAG.ISSUER_APPLICATION_DATA) return { text: hex, details: describeIad(value) };
-  if (tag === TAG.AFL) {
-    const details: string[] = [];
-    for (let i = 0; i + 4 <= value.length; i += 4) {
-      details.push(`SFI ${value[i]! >> 3}, records ${value[i + 1]}-${value[i + 2]}, ${value[i + 3]} for offline data authentication`);
-    }
-    if (value.length % 4 !== 0) details.push('malformed: length not a multiple of 4');
-    return { text: hex, details };
+  if (tag === TAG.AFL) return { text: hex, details: aflLines(value) };
+  if (tag === TAG.RESPONSE_FORMAT_1 && value.length >= 2) {
+    // Book 3 6.5.8.4: format 1 is the AIP followed by the AFL, without tags
+    return { text: hex, details: [`AIP ${toHex(value.subarray(0, 2))}`, ...describeBits(AIP_BITS, value.subarray(0, 2)).map((l) => `  ${l}`), `AFL ${toHex(value.subarray(2))}`, ...aflLines(value.subarray(2)).map((l) => `  ${l}`)] };
   }
   if (DOLS.has(tag)) {
     const entries = parseDol(value);
@@ -170,6 +167,16 @@ function describeStrict(tag: number, value: Uint8Array, ctx: DescribeContext): D
   }
   if (tag === TAG.LANGUAGE_PREFERENCE) return { text: ascii(value).match(/.{1,2}/g)?.join(' ') ?? '', details: [] };
   return { text: formatByFormat(de?.format ?? 'b', value), details: [] };
+}
+
+/** Application File Locator entries (Book 3 10.2): SFI, first and last record, records for ODA. */
+function aflLines(value: Uint8Array): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i + 4 <= value.length; i += 4) {
+    lines.push(`SFI ${value[i]! >> 3}, records ${value[i + 1]}-${value[i + 2]}, ${value[i + 3]} for offline data authentication`);
+  }
+  if (value.length % 4 !== 0) lines.push('malformed: length not a multiple of 4');
+  return lines;
 }
 
 function ascii(value: Uint8Array): string {

@@ -67,6 +67,11 @@ function unframe(text: string, start: string, max: number, lrc: (s: string) => s
   return text.slice(1, end);
 }
 
+// MagTek, ID TECH and others send "E" in place of a track they could not read (hardware.md 8.2).
+function readError(data: string, track: string): void {
+  if (data === 'E') throw new EmvError('EMV_TRACK_FORMAT', `${track}: the reader reported a read error ("E"): swipe again`);
+}
+
 function checkPan(pan: string, offset: number, track: string): void {
   if (!/^[0-9]{8,19}$/.test(pan)) throw new EmvError('EMV_TRACK_BAD_PAN', `${track}: PAN field of ${pan.length} characters is not 8-19 digits`, { offset });
 }
@@ -90,6 +95,7 @@ function tail(rest: string, offset: number, source: TrackData['source'], pan: st
 export function parseTrack1(text: string): TrackData {
   const data = unframe(text, '%', T1_MAX, track1Lrc, 'track 1');
   const base = text[0] === '%' ? 1 : 0;
+  readError(data, 'track 1');
   for (let i = 0; i < data.length; i++) {
     const c = data.charCodeAt(i);
     if (c < 0x20 || c > 0x5f || c === 0x25 || c === 0x3f) throw new EmvError('EMV_TRACK_CHARACTER', `track 1: character ${JSON.stringify(data[i])} at offset ${base + i} is not allowed`, { offset: base + i });
@@ -111,6 +117,7 @@ export function parseTrack1(text: string): TrackData {
 export function parseTrack2(text: string): TrackData {
   const data = unframe(text, ';', T2_MAX, track2Lrc, 'track 2');
   const base = text[0] === ';' ? 1 : 0;
+  readError(data, 'track 2');
   const bad = /[^0-9=]/.exec(data);
   if (bad) throw new EmvError('EMV_TRACK_CHARACTER', `track 2: character ${JSON.stringify(bad[0])} at offset ${base + bad.index} is not allowed`, { offset: base + bad.index });
   return splitTrack2(data, base, 'track2', '=');

@@ -110,6 +110,16 @@ t.test('describeValue: dates, codes, formats; unreadable values fall back to hex
   t.equal(bad.text, 'AAAAAAAAAAAA');
   t.match(bad.details[0], /not readable/);
   t.equal(describeValue(0x9f7f, fromHex('0102')).text, '0102', 'unknown tag as hex');
+  // GPO response format 1 (Book 3 6.5.8.4): AIP then AFL
+  t.same(describeValue(0x80, fromHex('1800' + '08010201')).details, [
+    'AIP 1800',
+    '  byte 1 bit 5: Cardholder verification is supported',
+    '  byte 1 bit 4: Terminal risk management is to be performed',
+    'AFL 08010201',
+    '  SFI 1, records 1-2, 1 for offline data authentication',
+  ]);
+  t.same(describeValue(0x94, fromHex('1001030018010100')).details, ['SFI 2, records 1-3, 0 for offline data authentication', 'SFI 3, records 1-1, 0 for offline data authentication']);
+  t.same(describeValue(0x94, fromHex('100103')).details, ['malformed: length not a multiple of 4']);
 });
 
 t.test('formatTlvTree: indented, named, PAN masked unless revealed', async (t) => {

@@ -89,10 +89,13 @@ t.test('validation errors carry codes', async (t) => {
     [';4111111111111111=25122010000000000000000?', 'EMV_TRACK_LENGTH'],
     ['4111111111111111=2512201?', 'EMV_TRACK_SENTINEL'],
     ['', 'EMV_TRACK_LENGTH'],
+    ['%E?', 'EMV_TRACK_FORMAT'],
+    [';E?', 'EMV_TRACK_FORMAT'],
   ];
   for (const [text, code] of cases) {
     t.throws(() => parseTrack(text), { code }, `${JSON.stringify(text)}: ${code}`);
   }
+  t.throws(() => parseTrack('%E?'), { message: /read error/ }, 'a reader\'s E for an unreadable track (hardware.md 8.2)');
 });
 
 t.test('random text: a result or an EmvError', async (t) => {
