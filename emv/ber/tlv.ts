@@ -283,3 +283,18 @@ export function primitives(nodes: readonly Tlv[]): Tlv[] {
   walkTlv(nodes, (n) => void (n.children === undefined && out.push(n)));
   return out;
 }
+
+/**
+ * Indexes primitive objects by tag (templates flattened), first occurrence kept, and
+ * reports the tags seen more than once: EMV Book 3 10.2 makes a data object that appears
+ * twice in the records a reason to terminate, so the kernel needs to know.
+ */
+export function indexPrimitives(nodes: readonly Tlv[], into: Map<number, Uint8Array> = new Map()): { values: Map<number, Uint8Array>; duplicates: number[] } {
+  const duplicates: number[] = [];
+  walkTlv(nodes, (n) => {
+    if (n.children !== undefined) return;
+    if (into.has(n.tag)) duplicates.push(n.tag);
+    else into.set(n.tag, n.value);
+  });
+  return { values: into, duplicates };
+}

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decodeTlv, decodeOne, encodeTlv, findTlv, primitives, tagHex, parseTag, isValidTag, isConstructed, tagByteLength } from '../../emv/ber/tlv.js';
+import { decodeTlv, decodeOne, encodeTlv, findTlv, primitives, indexPrimitives, tagHex, parseTag, isValidTag, isConstructed, tagByteLength } from '../../emv/ber/tlv.js';
 import { tlvFromJson, tlvToJson } from '../../emv/ber/json.js';
 import { fromHex, toHex } from '../../emv/bytes.js';
 import { EmvError, EMV_ERROR_CODES } from '../../emv/errors.js';
@@ -174,4 +174,17 @@ t.test('JSON shape: round trip and errors with a path', async (t) => {
   t.throws(() => tlvFromJson({ tag: '70', children: [{ tag: 'zz', value: '' }] }), { code: 'EMV_TLV_BAD_INPUT', message: /\$\.children\[0\]\.tag/ });
   t.throws(() => tlvFromJson({ tag: '70', value: '', children: [] }), { code: 'EMV_TLV_BAD_INPUT', message: /exactly one/ });
   t.throws(() => tlvFromJson(7), { code: 'EMV_TLV_BAD_INPUT' });
+});
+
+t.test('indexPrimitives: values by tag across records, duplicates reported (Book 3 10.2)', async (t) => {
+  const gpo = decodeTlv(fromHex(FIXTURES[3]!.hex));
+  const { values, duplicates } = indexPrimitives(gpo);
+  t.same([...values.keys()], [0x82, 0x94]);
+  t.same(duplicates, []);
+  const record = decodeTlv(fromHex('7006' + '5F340101' + '8200'));
+  const again = indexPrimitives(record, values);
+  t.equal(again.values, values, 'adds to the map it was given');
+  t.equal(toHex(values.get(0x5f34)!), '01');
+  t.same(again.duplicates, [0x82], 'AIP seen twice');
+  t.equal(toHex(values.get(0x82)!), '1980', 'first occurrence kept');
 });
