@@ -183,38 +183,48 @@ function lengthByteLength(len: number): number {
 }
 
 /**
- * Encodes data objects (minimal tag and length encodings). Throws EMV_TLV_BAD_TAG for an
- * invalid tag number and EMV_TLV_NOT_CONSTRUCTED for children under a primitive tag.
+ * Encodes data objects (minimal tag and length encodings), iteratively, so any depth the
+ * decoder accepts encodes too. Throws EMV_TLV_BAD_TAG for an invalid tag number,
+ * EMV_TLV_NOT_CONSTRUCTED for children under a primitive tag and EMV_TLV_BAD_INPUT for a
+ * node with neither a byte value nor children.
  */
 export function encodeTlv(nodes: TlvInput | readonly TlvInput[]): Uint8Array {
   const list: readonly TlvInput[] = Array.isArray(nodes) ? nodes : [nodes as TlvInput];
-  // Pass 1: content sizes (depth-first, children before parents), so pass 2 writes once.
-  const sizes = new Map<TlvInput, number>();
+  const sizes = measureAll(list);
   let total = 0;
-  try {
-    for (const n of list) total += measure(n, sizes);
-  } catch (err) {
-    if (err instanceof RangeError) throw new EmvError('EMV_TLV_BAD_INPUT', 'TLV tree nested too deeply to encode', { cause: err });
-    throw err;
-  }
+  for (const n of list) total += encodedSize(n.tag, sizes.get(n)!);
   const out = new Uint8Array(total);
   let pos = 0;
-  const write = (n: TlvInput): void => {
+  // Pre-order walk over an explicit stack of (list, next index).
+  const lists: (readonly TlvInput[])[] = [list];
+  const idx: number[] = [0];
+  while (lists.length > 0) {
+    const top = lists.length - 1;
+    const l = lists[top]!;
+    const i = idx[top]!;
+    if (i >= l.length) {
+      lists.pop();
+      idx.pop();
+      continue;
+    }
+    idx[top] = i + 1;
+    const n = l[i]!;
     const tag = n.tag;
-    for (let i = tagByteLength(tag) - 1; i >= 0; i--) out[pos++] = Math.floor(tag / 256 ** i) & 0xff;
+    for (let k = tagByteLength(tag) - 1; k >= 0; k--) out[pos++] = Math.floor(tag / 256 ** k) & 0xff;
     const len = sizes.get(n)!;
     const lb = lengthByteLength(len);
     if (lb > 1) out[pos++] = 0x80 | (lb - 1);
-    for (let i = lb === 1 ? 0 : lb - 2; i >= 0; i--) out[pos++] = Math.floor(len / 256 ** i) & 0xff;
+    for (let k = lb === 1 ? 0 : lb - 2; k >= 0; k--) out[pos++] = Math.floor(len / 256 ** k) & 0xff;
     const children = childrenOf(n);
-    if (children !== undefined) for (const c of children) write(c);
-    else {
+    if (children !== undefined) {
+      lists.push(children);
+      idx.push(0);
+    } else {
       const value = (n as { value: Uint8Array }).value;
       out.set(value, pos);
       pos += value.length;
     }
-  };
-  for (const n of list) write(n);
+  }
   return out;
 }
 
@@ -223,21 +233,45 @@ function childrenOf(n: TlvInput): readonly TlvInput[] | undefined {
   return Array.isArray(c) ? c : undefined;
 }
 
-function measure(n: TlvInput, sizes: Map<TlvInput, number>): number {
-  if (!isValidTag(n.tag)) throw new EmvError('EMV_TLV_BAD_TAG', `cannot encode tag ${typeof n.tag === 'number' ? n.tag.toString(16).toUpperCase() : String(n.tag)}: not a valid BER tag of 1-4 bytes`);
-  let len = 0;
+function encodedSize(tag: number, len: number): number {
+  return tagByteLength(tag) + lengthByteLength(len) + len;
+}
+
+function checkNode(n: TlvInput): readonly TlvInput[] | undefined {
+  if (typeof n !== 'object' || n === null || !isValidTag(n.tag)) {
+    const tag = (n as { tag?: unknown } | null)?.tag;
+    throw new EmvError('EMV_TLV_BAD_TAG', `cannot encode tag ${typeof tag === 'number' ? tag.toString(16).toUpperCase() : String(tag)}: not a valid BER tag of 1-4 bytes`);
+  }
   const children = childrenOf(n);
   if (children !== undefined) {
     if (!isConstructed(n.tag)) throw new EmvError('EMV_TLV_NOT_CONSTRUCTED', `tag ${tagHex(n.tag)} is primitive but has children`);
-    for (const c of children) len += measure(c, sizes);
-  } else if ('value' in n && n.value instanceof Uint8Array) {
-    len = n.value.length;
-  } else {
+  } else if (!('value' in n && n.value instanceof Uint8Array)) {
     throw new EmvError('EMV_TLV_BAD_INPUT', `tag ${tagHex(n.tag)} has neither a byte value nor children`);
   }
-  if (len > 0xffffffff) throw new EmvError('EMV_TLV_BAD_INPUT', `value of tag ${tagHex(n.tag)} too long`);
-  sizes.set(n, len);
-  return tagByteLength(n.tag) + lengthByteLength(len) + len;
+  return children;
+}
+
+// Content length of every node, children before parents (post-order over an explicit stack).
+function measureAll(list: readonly TlvInput[]): Map<TlvInput, number> {
+  const sizes = new Map<TlvInput, number>();
+  const stack: { n: TlvInput; kids: readonly TlvInput[] | undefined; i: number; len: number }[] = [];
+  for (const root of list) {
+    stack.push({ n: root, kids: checkNode(root), i: 0, len: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.kids !== undefined && top.i < top.kids.length) {
+        const c = top.kids[top.i++]!;
+        stack.push({ n: c, kids: checkNode(c), i: 0, len: 0 });
+        continue;
+      }
+      const len = top.kids === undefined ? (top.n as { value: Uint8Array }).value.length : top.len;
+      if (len > 0xffffffff) throw new EmvError('EMV_TLV_BAD_INPUT', `value of tag ${tagHex(top.n.tag)} too long`);
+      sizes.set(top.n, len);
+      stack.pop();
+      if (stack.length > 0) stack[stack.length - 1]!.len += encodedSize(top.n.tag, len);
+    }
+  }
+  return sizes;
 }
 
 /**

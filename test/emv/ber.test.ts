@@ -151,6 +151,7 @@ t.test('nesting depth is not limited by the call stack', async (t) => {
   t.equal(n.tag, 0x5a);
   t.equal(findTlv(decodeTlv(bytes), 0x5a)?.value[0], 1);
   t.equal(tlvToJson(decodeTlv(bytes), () => '').length, 1, 'JSON conversion is iterative too');
+  t.same(encodeTlv(decodeTlv(bytes)), bytes, 'and so is the encoder');
 });
 
 t.test('encoder: tags and children are checked', async (t) => {
