@@ -75,6 +75,13 @@ t.test('tlv decode: malformed input exits non-zero with the byte offset, no stac
   t.equal((await run(['tools', 'tlv', 'decode'])).code, 2, 'nothing to decode');
 });
 
+t.test('tlv decode: a pasted status word 9000 gets a hint on stderr', async (t) => {
+  const r = await run(['tools', 'tlv', 'decode', FIXTURES[3]!.hex + '9000']);
+  t.equal(r.code, 0);
+  t.match(r.stderr, /look like a status word/);
+  t.equal((await run(['tools', 'tlv', 'decode', FIXTURES[3]!.hex])).stderr, '');
+});
+
 t.test('tlv decode: PAN masked unless --reveal', async (t) => {
   const r = await run(['tools', 'tlv', 'decode', '5A084761739001010010']);
   t.match(r.stdout, /476173\*{6}0010/);

@@ -21,9 +21,15 @@ The tree masks PANs and hides track data unless --reveal is given.
   async run(args, io) {
     const text = args.positionals.length > 0 ? args.positionals.join('') : (await io.stdin()).trim();
     if (text === '') throw new UsageError('missing HEX');
-    const nodes = decodeTlv(hexArg(text, 'HEX'), { lenient: flag(args, 'lenient') });
+    const bytes = hexArg(text, 'HEX');
+    const nodes = decodeTlv(bytes, { lenient: flag(args, 'lenient') });
     if (flag(args, 'json')) printJson(io, tlvToJson(nodes, tagName));
     else io.out(formatTlvTree(nodes, { reveal: flag(args, 'reveal') }));
+    // "90 00" at the end parses as an empty tag 90: most likely a pasted status word.
+    const last = nodes[nodes.length - 1];
+    if (nodes.length > 1 && last !== undefined && last.tag === 0x90 && last.value.length === 0 && last.offset === bytes.length - 2) {
+      io.err('note: the last two bytes 90 00 look like a status word; "pos tools apdu decode" splits it off\n');
+    }
     return 0;
   },
 };
