@@ -20,6 +20,13 @@ export type Transceive = (capdu: Uint8Array) => Promise<Uint8Array>;
 export interface T0Options {
   /** Most GET RESPONSE / re-send exchanges after the first command. Default 16. */
   maxRounds?: number;
+  /**
+   * Contact T=0 only (EMV Book 1 Annex A, case 4 with a warning): when a case 4 command
+   * draws a bare 62xx/63xx, fetch the data with GET RESPONSE (Le 00) and return it with
+   * that warning status. Leave off for T=1 and contactless links, where a bare warning is
+   * the whole answer. Default false.
+   */
+  case4Warnings?: boolean;
 }
 
 /**
@@ -34,6 +41,7 @@ export function withT0Handling(transceive: Transceive, options?: T0Options): Tra
   return async (capdu) => {
     const parts: Uint8Array[] = [];
     let next = capdu;
+    let warning: Uint8Array | undefined;
     for (let round = 0; ; round++) {
       if (round > maxRounds) {
         throw new EmvError('EMV_T0_TOO_MANY_ROUNDS', `card still answered 61xx/6Cxx after ${maxRounds} extra exchanges`);
@@ -54,9 +62,28 @@ export function withT0Handling(transceive: Transceive, options?: T0Options): Tra
         next = encodeCommand({ cla: cmd.cla, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data: cmd.data, le: sw2 === 0 ? 256 : sw2 });
         continue;
       }
+      if (round === 0 && n === 2 && (sw1 === 0x62 || sw1 === 0x63) && options?.case4Warnings === true && isCase4(capdu)) {
+        warning = rapdu;
+        next = getResponse(256);
+        continue;
+      }
+      if (warning !== undefined) {
+        // The data comes back with the warning of the original command; without data, the warning alone.
+        if (sw1 !== 0x90 || sw2 !== 0x00) return warning;
+        parts.push(rapdu.subarray(0, n - 2), warning);
+        return concatBytes(parts);
+      }
       if (parts.length === 0) return rapdu;
       parts.push(rapdu);
       return concatBytes(parts);
     }
   };
+}
+
+function isCase4(capdu: Uint8Array): boolean {
+  try {
+    return parseCommand(capdu).case === 4;
+  } catch {
+    return false;
+  }
 }

@@ -82,3 +82,24 @@ t.test('reader faults propagate unchanged', async (t) => {
   };
   await t.rejects(withT0Handling(broken)(fromHex(SELECT)), { code: 'HAL_DEVICE' });
 });
+
+t.test('case 4 with a warning (Book 1 Annex A, T=0): data fetched, returned with the warning', async (t) => {
+  const gac = '80AE80000E0000000010000000000000000156' + '00';
+  const card = scriptedCard([
+    [gac, '6283'],
+    ['00C0000000', '6C16'],
+    ['00C0000016', '77149F2701809F360200279F2608E1A4E7C5C95B6F0D' + '9000'],
+  ]);
+  const r = await withT0Handling(card, { case4Warnings: true })(fromHex(gac));
+  t.equal(toHex(r), '77149F2701809F360200279F2608E1A4E7C5C95B6F0D' + '6283');
+  t.equal(card.left(), 0);
+  const plain = scriptedCard([[gac, '6283']]);
+  t.equal(toHex(await withT0Handling(plain)(fromHex(gac))), '6283', 'off by default: a bare warning is the answer');
+  const nodata = scriptedCard([
+    [gac, '6300'],
+    ['00C0000000', '6F00'],
+  ]);
+  t.equal(toHex(await withT0Handling(nodata, { case4Warnings: true })(fromHex(gac))), '6300', 'no data to fetch: the warning alone');
+  const case3 = scriptedCard([['0020008008241234FFFFFFFFFF', '63C2']]);
+  t.equal(toHex(await withT0Handling(case3, { case4Warnings: true })(fromHex('0020008008241234FFFFFFFFFF'))), '63C2', 'case 3 (VERIFY): no GET RESPONSE');
+});
