@@ -197,7 +197,7 @@ export const DATA_ELEMENTS = {
   UNPREDICTABLE_NUMBER: e(0x9f37, 'Unpredictable Number', 'terminal', 'b', [4, 4], [], B4),
 
   // Contactless (Book B, C-2, C-3; Visa and UnionPay share TTQ/CTQ)
-  TTQ: e(0x9f66, 'Terminal Transaction Qualifiers (TTQ)', 'terminal', 'b', [4, 4], [], C3, 'Mastercard C-2: Merchant Custom Data is 9F7C; 9F66 is TTQ for Visa, UnionPay, Discover, JCB'),
+  TTQ: e(0x9f66, 'Terminal Transaction Qualifiers (TTQ)', 'terminal', 'b', [4, 4], [], C3, 'Mastercard C-2: PUNATC (Track2); TTQ for Visa, UnionPay and Discover'),
   CTQ: e(0x9f6c, 'Card Transaction Qualifiers (CTQ)', 'card', 'b', [2, 2], [RMT2, REC], C3, 'Mastercard C-2: Mag-stripe Application Version Number (Card)'),
   FFI: e(0x9f6e, 'Form Factor Indicator (FFI)', 'card', 'b', [4, 4], [RMT2, REC], C3, 'Mastercard C-2: Third Party Data; Amex: Enhanced Contactless Reader Capabilities'),
   CARD_AUTHENTICATION_RELATED_DATA: e(0x9f69, 'Card Authentication Related Data', 'card', 'b', [5, 16], [REC], C3, 'UnionPay: fDDA data (same layout)'),
@@ -205,6 +205,10 @@ export const DATA_ELEMENTS = {
   AVAILABLE_OFFLINE_SPENDING_AMOUNT: e(0x9f5d, 'Available Offline Spending Amount (AOSA)', 'card', 'n', [6, 6], [RMT2], C3),
   TRACK1_DATA: e(0x56, 'Track 1 Data', 'card', 'ans', [0, 76], [REC], C2),
   TRACK2_DATA: e(0x9f6b, 'Track 2 Data', 'card', 'b', [0, 19], [REC], C2),
+  PCVC3_TRACK1: e(0x9f62, 'PCVC3 (Track1)', 'card', 'b', [6, 6], [REC], C2),
+  NATC_TRACK1: e(0x9f64, 'NATC (Track1)', 'card', 'b', [1, 1], [REC], C2),
+  PCVC3_TRACK2: e(0x9f65, 'PCVC3 (Track2)', 'card', 'b', [2, 2], [REC], C2),
+  NATC_TRACK2: e(0x9f67, 'NATC (Track2)', 'card', 'b', [1, 1], [REC], C2),
   UNPREDICTABLE_NUMBER_NUMERIC: e(0x9f6a, 'Unpredictable Number (Numeric)', 'terminal', 'n', [4, 4], [], C2),
   MOBILE_SUPPORT_INDICATOR: e(0x9f7e, 'Mobile Support Indicator', 'terminal', 'b', [1, 1], [], C2),
   OUTCOME_PARAMETER_SET: e(0xdf8129, 'Outcome Parameter Set', 'terminal', 'b', [8, 8], [], C2),
