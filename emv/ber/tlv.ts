@@ -195,8 +195,25 @@ export function encodeTlv(nodes: TlvInput | readonly TlvInput[]): Uint8Array {
   for (const n of list) total += encodedSize(n.tag, sizes.get(n)!);
   const out = new Uint8Array(total);
   let pos = 0;
-  // Pre-order walk over an explicit stack of (list, next index).
-  const lists: (readonly TlvInput[])[] = [list];
+  preorder(list, childrenOf, (n) => {
+    const tag = n.tag;
+    for (let k = tagByteLength(tag) - 1; k >= 0; k--) out[pos++] = Math.floor(tag / 256 ** k) & 0xff;
+    const len = sizes.get(n)!;
+    const lb = lengthByteLength(len);
+    if (lb > 1) out[pos++] = 0x80 | (lb - 1);
+    for (let k = lb === 1 ? 0 : lb - 2; k >= 0; k--) out[pos++] = Math.floor(len / 256 ** k) & 0xff;
+    if (childrenOf(n) === undefined) {
+      const value = (n as { value: Uint8Array }).value;
+      out.set(value, pos);
+      pos += value.length;
+    }
+  });
+  return out;
+}
+
+// Depth-first pre-order over an explicit stack of (list, next index): no recursion, any depth.
+function preorder<T>(roots: readonly T[], kids: (n: T) => readonly T[] | undefined, visit: (n: T, depth: number) => boolean | void): void {
+  const lists: (readonly T[])[] = [roots];
   const idx: number[] = [0];
   while (lists.length > 0) {
     const top = lists.length - 1;
@@ -209,23 +226,13 @@ export function encodeTlv(nodes: TlvInput | readonly TlvInput[]): Uint8Array {
     }
     idx[top] = i + 1;
     const n = l[i]!;
-    const tag = n.tag;
-    for (let k = tagByteLength(tag) - 1; k >= 0; k--) out[pos++] = Math.floor(tag / 256 ** k) & 0xff;
-    const len = sizes.get(n)!;
-    const lb = lengthByteLength(len);
-    if (lb > 1) out[pos++] = 0x80 | (lb - 1);
-    for (let k = lb === 1 ? 0 : lb - 2; k >= 0; k--) out[pos++] = Math.floor(len / 256 ** k) & 0xff;
-    const children = childrenOf(n);
-    if (children !== undefined) {
-      lists.push(children);
+    if (visit(n, top) === true) return;
+    const c = kids(n);
+    if (c !== undefined && c.length > 0) {
+      lists.push(c);
       idx.push(0);
-    } else {
-      const value = (n as { value: Uint8Array }).value;
-      out.set(value, pos);
-      pos += value.length;
     }
   }
-  return out;
 }
 
 function childrenOf(n: TlvInput): readonly TlvInput[] | undefined {
@@ -279,25 +286,7 @@ function measureAll(list: readonly TlvInput[]): Map<TlvInput, number> {
  * from `visit` to stop the walk.
  */
 export function walkTlv(nodes: readonly Tlv[], visit: (node: Tlv, depth: number) => boolean | void): void {
-  const stack: (readonly Tlv[])[] = [nodes];
-  const idx: number[] = [0];
-  while (stack.length > 0) {
-    const top = stack.length - 1;
-    const list = stack[top]!;
-    const i = idx[top]!;
-    if (i >= list.length) {
-      stack.pop();
-      idx.pop();
-      continue;
-    }
-    idx[top] = i + 1;
-    const n = list[i]!;
-    if (visit(n, top) === true) return;
-    if (n.children !== undefined && n.children.length > 0) {
-      stack.push(n.children);
-      idx.push(0);
-    }
-  }
+  preorder(nodes, (n) => n.children, visit);
 }
 
 /** The first object with `tag`, depth first in document order, or undefined. */
