@@ -124,8 +124,8 @@ t.test('lenient mode skips 00/FF padding between objects (Book 3 Annex B)', asyn
 });
 
 t.test('nesting depth is not limited by the call stack', async (t) => {
-  const depth = 200_000;
-  // Built from the inside out: 5A 01 01 wrapped in 200,000 templates E1 <len>.
+  const depth = 100_000;
+  // Built from the inside out: 5A 01 01 wrapped in 100,000 templates E1 <len>.
   const lengths: number[] = [3];
   for (let i = 1; i <= depth; i++) {
     const inner = lengths[i - 1]!;
@@ -151,7 +151,7 @@ t.test('nesting depth is not limited by the call stack', async (t) => {
   t.equal(n.tag, 0x5a);
   t.equal(findTlv(decodeTlv(bytes), 0x5a)?.value[0], 1);
   t.equal(tlvToJson(decodeTlv(bytes), () => '').length, 1, 'JSON conversion is iterative too');
-  t.same(encodeTlv(decodeTlv(bytes)), bytes, 'and so is the encoder');
+  t.equal(Buffer.compare(encodeTlv(decodeTlv(bytes)), bytes), 0, 'and so is the encoder');
 });
 
 t.test('encoder: tags and children are checked', async (t) => {
