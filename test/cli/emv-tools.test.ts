@@ -1,7 +1,7 @@
 // `pos tools tlv|apdu|track` through runCli in-process, plus one run of the real CLI in a
 // child process (node with the same TypeScript import hook tap runs this test under).
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.js';
 import { capture } from './fixtures/io.js';
@@ -164,10 +164,19 @@ t.test('the real CLI in a child process: exit codes, stdout, stderr', { skip: ho
   if (hook === undefined) return;
   const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
   const env = { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '' };
-  const ok = spawnSync(process.execPath, [hook, main, 'tools', 'tlv', 'decode', '9F3602', '0027', '--json'], { encoding: 'utf8', env, timeout: 30_000 });
+  const pos = (...argv: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [hook, main, ...argv], { env, timeout: 45_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  // Both children at once: each spends most of its time compiling TypeScript.
+  const [ok, bad] = await Promise.all([pos('tools', 'tlv', 'decode', '9F3602', '0027', '--json'), pos('tools', 'tlv', 'decode', '9F3603', '0027')]);
   t.equal(ok.status, 0, ok.stderr);
   t.same(JSON.parse(ok.stdout), [{ tag: '9F36', name: 'Application Transaction Counter (ATC)', value: '0027' }]);
-  const bad = spawnSync(process.execPath, [hook, main, 'tools', 'tlv', 'decode', '9F3603', '0027'], { encoding: 'utf8', env, timeout: 30_000 });
   t.equal(bad.status, 1);
   t.equal(bad.stdout, '');
   t.match(bad.stderr, /^pos tools tlv decode: EMV_TLV_VALUE_TRUNCATED: .*offset 0/);
