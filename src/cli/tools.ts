@@ -5,7 +5,10 @@ const load = (p: Promise<{ default: Command }>): Promise<Command> => p.then((m) 
 
 const tools: Command = {
   summary: 'decoders and calculators (TLV, APDU, tracks, MAC, KCV, DUKPT, PIN blocks, ISO 8583, EMV keys)',
-  subcommands: {},
+  subcommands: {
+    apdu: () => load(import('./tools/apdu.js')),
+    tlv: () => load(import('./tools/tlv.js')),
+    track: () => load(import('./tools/track.js')),
+  },
 };
-void load;
 export default tools;
