@@ -20,25 +20,31 @@ export function blockSize(alg: BlockAlgorithm): number {
   return alg === 'aes' ? AES_BLOCK : DES_BLOCK;
 }
 
-/** The OpenSSL cipher name and the key to hand it (a K‖K copy for single DES; caller wipes it). */
+// Scratch for the K‖K key of single DES: createCipheriv copies the key into its context, so
+// one buffer, filled and wiped within a synchronous call, saves an allocation per block.
+const KK = Buffer.alloc(16);
+
+const NAMES = {
+  ecb: { 16: 'des-ede-ecb', 24: 'des-ede3-ecb', aes16: 'aes-128-ecb', aes24: 'aes-192-ecb', aes32: 'aes-256-ecb' },
+  cbc: { 16: 'des-ede-cbc', 24: 'des-ede3-cbc', aes16: 'aes-128-cbc', aes24: 'aes-192-cbc', aes32: 'aes-256-cbc' },
+} as const;
+
+/** The OpenSSL cipher name and the key to hand it (the K‖K scratch for single DES; caller wipes it). */
 function resolve(alg: BlockAlgorithm, mode: CipherMode, key: Uint8Array): { name: string; key: Buffer; copied: boolean } {
   if (alg === 'aes') {
     if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
       throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `AES key must be 16, 24 or 32 bytes, got ${key.length}`);
     }
-    return { name: `aes-${key.length * 8}-${mode}`, key: asBuffer(key), copied: false };
+    return { name: NAMES[mode][`aes${key.length as 16 | 24 | 32}`], key: asBuffer(key), copied: false };
   }
   switch (key.length) {
-    case 8: {
-      const kk = Buffer.alloc(16);
-      kk.set(key, 0);
-      kk.set(key, 8);
-      return { name: `des-ede-${mode}`, key: kk, copied: true };
-    }
+    case 8:
+      KK.set(key, 0);
+      KK.set(key, 8);
+      return { name: NAMES[mode][16], key: KK, copied: true };
     case 16:
-      return { name: `des-ede-${mode}`, key: asBuffer(key), copied: false };
     case 24:
-      return { name: `des-ede3-${mode}`, key: asBuffer(key), copied: false };
+      return { name: NAMES[mode][key.length], key: asBuffer(key), copied: false };
     default:
       throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `DES/TDES key must be 8, 16 or 24 bytes, got ${key.length}`);
   }
