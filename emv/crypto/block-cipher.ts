@@ -65,7 +65,8 @@ function run(alg: BlockAlgorithm, mode: CipherMode, decrypt: boolean, key: Uint8
     const c: Cipher | Decipher = decrypt ? createDecipheriv(r.name, r.key, ivBuf) : createCipheriv(r.name, r.key, ivBuf);
     c.setAutoPadding(false);
     const out = c.update(asBuffer(data));
-    // ECB/CBC without padding emit everything from update(); final() only checks state.
+    // ECB/CBC without padding emit everything from update(). final() is still called: it
+    // frees the OpenSSL context at once (cleansing the key schedule) instead of at the next GC.
     const fin = c.final();
     return fin.length === 0 ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : Uint8Array.from(Buffer.concat([out, fin]));
   } finally {
