@@ -7,7 +7,7 @@
  * (shared/reference/perf-baselines.md, "Cipher availability").
  */
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
-import { asBuffer, wipe } from './bytes.js';
+import { wipe } from './bytes.js';
 import { EmvCryptoError } from './errors.js';
 
 export type BlockAlgorithm = 'tdes' | 'aes';
@@ -30,12 +30,12 @@ const NAMES = {
 } as const;
 
 /** The OpenSSL cipher name and the key to hand it (the K‖K scratch for single DES; caller wipes it). */
-function resolve(alg: BlockAlgorithm, mode: CipherMode, key: Uint8Array): { name: string; key: Buffer; copied: boolean } {
+function resolve(alg: BlockAlgorithm, mode: CipherMode, key: Uint8Array): { name: string; key: Uint8Array; copied: boolean } {
   if (alg === 'aes') {
     if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
       throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `AES key must be 16, 24 or 32 bytes, got ${key.length}`);
     }
-    return { name: NAMES[mode][`aes${key.length as 16 | 24 | 32}`], key: asBuffer(key), copied: false };
+    return { name: NAMES[mode][`aes${key.length as 16 | 24 | 32}`], key, copied: false };
   }
   switch (key.length) {
     case 8:
@@ -44,7 +44,7 @@ function resolve(alg: BlockAlgorithm, mode: CipherMode, key: Uint8Array): { name
       return { name: NAMES[mode][16], key: KK, copied: true };
     case 16:
     case 24:
-      return { name: NAMES[mode][key.length], key: asBuffer(key), copied: false };
+      return { name: NAMES[mode][key.length], key, copied: false };
     default:
       throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `DES/TDES key must be 8, 16 or 24 bytes, got ${key.length}`);
   }
@@ -55,19 +55,21 @@ function run(alg: BlockAlgorithm, mode: CipherMode, decrypt: boolean, key: Uint8
   if (data.length % bs !== 0) {
     throw new EmvCryptoError('EMV_CRYPTO_DATA_LENGTH', `${alg.toUpperCase()} ${mode.toUpperCase()} data must be a multiple of ${bs} bytes, got ${data.length}`);
   }
-  let ivBuf: Buffer | null = null;
+  let ivBuf: Uint8Array | null = null;
   if (mode === 'cbc') {
     if (iv !== undefined && iv.length !== bs) throw new EmvCryptoError('EMV_CRYPTO_IV_LENGTH', `IV must be ${bs} bytes, got ${iv.length}`);
-    ivBuf = iv === undefined ? Buffer.alloc(bs) : asBuffer(iv);
+    ivBuf = iv ?? new Uint8Array(bs);
   }
   const r = resolve(alg, mode, key);
   try {
     const c: Cipher | Decipher = decrypt ? createDecipheriv(r.name, r.key, ivBuf) : createCipheriv(r.name, r.key, ivBuf);
     c.setAutoPadding(false);
-    const out = c.update(asBuffer(data));
+    // node:crypto takes Uint8Array keys and data as they are: no Buffer views to allocate.
+    const out = c.update(data);
     // ECB/CBC without padding emit everything from update(). final() is still called: it
     // frees the OpenSSL context at once (cleansing the key schedule) instead of at the next GC.
     const fin = c.final();
+    // A plain Uint8Array view, never the Buffer: Buffer#slice shares memory, Uint8Array#slice copies.
     return fin.length === 0 ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : Uint8Array.from(Buffer.concat([out, fin]));
   } finally {
     if (r.copied) wipe(r.key);
