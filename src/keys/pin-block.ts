@@ -93,8 +93,13 @@ export function parseFillNibbles(fill: string): Uint8Array {
 /** ISO 9564-1 9.3.1: PAN block for formats 0 and 3: 0000 ‖ the 12 rightmost PAN digits excluding the check digit. */
 export function panBlock03(pan: string): Uint8Array {
   checkPan(pan, 2);
-  const digits = pan.slice(0, -1).slice(-12).padStart(12, '0');
-  return Uint8Array.from(Buffer.from('0000' + digits, 'hex'));
+  const out = new Uint8Array(8);
+  const end = pan.length - 1; // the check digit is left out
+  for (let k = 0; k < 12; k++) {
+    const i = end - 12 + k;
+    if (i >= 0) setNibble(out, 4 + k, pan.charCodeAt(i) - 48);
+  }
+  return out;
 }
 
 /** ISO 9564-1 9.4.2: format 4 PAN block: M (PAN length - 12, 0 when shorter) ‖ PAN (left-padded to 12) ‖ zeros, 16 bytes. */
