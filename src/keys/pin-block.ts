@@ -4,7 +4,7 @@
  * digits. The clear PIN lives only in a {@link PinBuffer}; every clear block built here is
  * wiped (fill(0)) before the function returns. Nothing here logs or keeps a PIN.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomFillSync, randomInt } from 'node:crypto';
 import { decryptEcb, encryptEcb } from '../../emv/crypto/block-cipher.js';
 import { wipe, xor, xorInto } from '../../emv/crypto/bytes.js';
 import { KeyError } from './errors.js';
@@ -105,9 +105,11 @@ export function panBlock03(pan: string): Uint8Array {
 /** ISO 9564-1 9.4.2: format 4 PAN block: M (PAN length - 12, 0 when shorter) ‖ PAN (left-padded to 12) ‖ zeros, 16 bytes. */
 export function panBlock4(pan: string): Uint8Array {
   checkPan(pan);
-  const m = Math.max(pan.length - 12, 0);
-  const field = (m.toString(16) + pan.padStart(12, '0')).padEnd(32, '0');
-  return Uint8Array.from(Buffer.from(field, 'hex'));
+  const out = new Uint8Array(16);
+  setNibble(out, 0, Math.max(pan.length - 12, 0));
+  const start = 1 + Math.max(12 - pan.length, 0); // a short PAN is padded left with zeros to 12 digits
+  for (let i = 0; i < pan.length; i++) setNibble(out, start + i, pan.charCodeAt(i) - 48);
+  return out;
 }
 
 function checkFill(format: PinBlockFormat, fill: Uint8Array, needed: number): void {
@@ -159,7 +161,8 @@ function encodePinField4(pin: PinBuffer, random?: Uint8Array): Uint8Array {
   setNibble(field, 1, pin.length);
   pin.withDigits((d) => d.forEach((digit, i) => setNibble(field, 2 + i, digit)));
   for (let i = 2 + pin.length; i < 16; i++) setNibble(field, i, 0xa);
-  field.set(random ?? randomBytes(8), 8);
+  if (random) field.set(random, 8);
+  else randomFillSync(field, 8, 8);
   return field;
 }
 
