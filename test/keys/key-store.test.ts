@@ -128,7 +128,7 @@ t.test('file backend: atomic 0600 records, no key bytes on disk, device.key 0600
 });
 
 t.test('device key file: refused when others may read it or when its size is wrong', async (t) => {
-  const dataDir = t.testdir({});
+  const dataDir = path.join(t.testdir({}), 'not-yet-made');
   const p = new FileDeviceKeyProvider({ dataDir });
   const first = await p.deviceKey();
   t.equal(toHex(await p.deviceKey()), toHex(first), 'stable across calls');
