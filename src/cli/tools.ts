@@ -9,6 +9,11 @@ const tools: Command = {
     apdu: () => load(import('./tools/apdu.js')),
     tlv: () => load(import('./tools/tlv.js')),
     track: () => load(import('./tools/track.js')),
+    mac: () => load(import('./tools/mac.js')),
+    kcv: () => load(import('./tools/kcv.js')),
+    dukpt: () => load(import('./tools/dukpt.js')),
+    pinblock: () => load(import('./tools/pinblock.js')),
+    tr31: () => load(import('./tools/tr31.js')),
   },
 };
 export default tools;
