@@ -1,0 +1,24 @@
+import type { DeviceBinding } from '../binding.js';
+
+/** A magnetic stripe reader that sends its swipes as ASCII over a serial link (MagTek, ID TECH serial modes). */
+export const magstripeBinding: DeviceBinding = {
+  compatible: 'generic,magstripe-serial',
+  bus: 'serial',
+  roles: ['stripe'],
+  description: 'magnetic stripe reader, ASCII track output over serial',
+  props: {
+    type: 'object',
+    properties: {
+      baudRate: { type: 'integer', minimum: 300, maximum: 115200, default: 9600, description: 'line speed (readers default to 9600 8N1)' },
+      lineEnding: {
+        type: 'string',
+        enum: ['cr', 'crlf', 'lf'],
+        default: 'cr',
+        description: 'what the reader sends after a swipe (the driver accepts CR or LF either way; hardware.md risk 9)',
+      },
+      lrc: { type: 'boolean', default: false, description: 'the reader transmits the LRC character after each end sentinel' },
+      stxEtx: { type: 'boolean', default: false, description: 'each swipe is wrapped in STX ... ETX (MagTek option)' },
+      idleTimeoutMs: { type: 'integer', minimum: 10, maximum: 10000, default: 500, description: 'a swipe with no byte for this long is a read error' },
+    },
+  },
+};

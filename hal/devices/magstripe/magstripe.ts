@@ -1,0 +1,159 @@
+/**
+ * Magnetic stripe reader on a serial link (MagTek / ID TECH ASCII output; hardware.md
+ * 8.2): frames the byte stream into swipes and checks each track (tracks.ts). Track data
+ * never reaches a log or an error, and the framing buffer is wiped after every swipe.
+ */
+import { HalError } from '../../errors.js';
+import type { Unsubscribe } from '../../io.js';
+import type { SerialLink } from '../../serial.js';
+import type { StripeReadError, StripeReader, StripeSwipe } from '../../roles/stripe.js';
+import { frameMessage, TRACK_RULES } from './tracks.js';
+
+export interface MagstripeProps {
+  baudRate?: number;
+  lineEnding?: 'cr' | 'crlf' | 'lf';
+  lrc?: boolean;
+  stxEtx?: boolean;
+  idleTimeoutMs?: number;
+}
+
+export interface MagstripeOpenOptions extends MagstripeProps {
+  /** The open serial link to the reader; the driver owns it from now on and closes it. */
+  link: SerialLink;
+}
+
+const STX = 0x02;
+const ETX = 0x03;
+const CR = 0x0d;
+const LF = 0x0a;
+/** Three full tracks with sentinels and LRCs plus the reader's prefix and suffix bytes. */
+const MAX_MESSAGE = TRACK_RULES[1].maxChars + TRACK_RULES[2].maxChars + TRACK_RULES[3].maxChars + 8;
+
+export class SerialStripeReader implements StripeReader {
+  private readonly swipeListeners = new Set<(swipe: StripeSwipe) => void>();
+  private readonly errorListeners = new Set<(error: StripeReadError) => void>();
+  private readonly buffer = Buffer.alloc(MAX_MESSAGE);
+  private length = 0;
+  private overflow = false;
+  /** Inside STX ... ETX (stxEtx mode). */
+  private framed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly unsubscribe: Unsubscribe[];
+  private readonly lrc: boolean;
+  private readonly stxEtx: boolean;
+  private readonly idleTimeoutMs: number;
+
+  private constructor(private readonly link: SerialLink, props: MagstripeProps) {
+    this.lrc = props.lrc ?? false;
+    this.stxEtx = props.stxEtx ?? false;
+    this.idleTimeoutMs = props.idleTimeoutMs ?? 500;
+    this.unsubscribe = [
+      link.onData((chunk) => this.receive(chunk)),
+      link.onClose((error) => {
+        if (this.closed) return;
+        this.reset();
+        this.emitError({ reason: 'disconnected', detail: `stripe reader link ${link.path} closed${error ? `: ${error.message}` : ''}` });
+      }),
+    ];
+  }
+
+  static async open({ link, ...props }: MagstripeOpenOptions): Promise<SerialStripeReader> {
+    if (!link.isOpen) throw new HalError('HAL_CLOSED', `stripe reader: link ${link.path} is not open`);
+    return new SerialStripeReader(link, props);
+  }
+
+  onSwipe(listener: (swipe: StripeSwipe) => void): Unsubscribe {
+    this.swipeListeners.add(listener);
+    return () => void this.swipeListeners.delete(listener);
+  }
+
+  onError(listener: (error: StripeReadError) => void): Unsubscribe {
+    this.errorListeners.add(listener);
+    return () => void this.errorListeners.delete(listener);
+  }
+
+  async selfTest(): Promise<void> {
+    if (this.closed) throw new HalError('HAL_CLOSED', 'stripe reader: closed');
+    // ASCII-output readers take no query; an open link is all that can be checked.
+    if (!this.link.isOpen) throw new HalError('HAL_DISCONNECTED', `stripe reader: link ${this.link.path} is not open`);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.reset();
+    for (const u of this.unsubscribe) u();
+    this.swipeListeners.clear();
+    this.errorListeners.clear();
+    await this.link.close();
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.closed) return;
+    for (const byte of chunk) this.take(byte);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = this.length > 0 || this.overflow || this.framed ? setTimeout(() => this.idle(), this.idleTimeoutMs) : undefined;
+  }
+
+  private take(byte: number): void {
+    const empty = this.length === 0 && !this.overflow;
+    if (this.stxEtx) {
+      if (byte === STX) {
+        if (!empty) this.reject({ reason: 'bad-sentinel', detail: 'a new swipe (STX) began before the previous one ended (ETX)' });
+        this.framed = true;
+        return;
+      }
+      if (byte === ETX) {
+        if (this.framed || !empty) this.finish();
+        return;
+      }
+      if (byte === CR || byte === LF) return; // MagTek puts CR before ETX.
+    } else {
+      if (byte === CR || byte === LF) {
+        if (!empty) this.finish();
+        return;
+      }
+      if (empty && (byte === ETX || byte === STX)) return; // Framing bytes of a reader set up with STX/ETX anyway.
+    }
+    if (this.length === this.buffer.length) this.overflow = true;
+    else this.buffer[this.length++] = byte;
+  }
+
+  private idle(): void {
+    this.timer = undefined;
+    if (this.closed) return;
+    this.reject({ reason: 'bad-sentinel', detail: `the swipe stopped mid-way (no byte for ${this.idleTimeoutMs} ms)` });
+  }
+
+  private finish(): void {
+    if (this.overflow) {
+      this.reject({ reason: 'too-long', detail: `reader message longer than ${MAX_MESSAGE} bytes` });
+      return;
+    }
+    const result = frameMessage(this.buffer.subarray(0, this.length), { lrc: this.lrc });
+    this.reset();
+    if (result.ok) {
+      for (const l of [...this.swipeListeners]) l(result.swipe);
+    } else this.emitError(result.error);
+  }
+
+  private reject(error: StripeReadError): void {
+    this.reset();
+    this.emitError(error);
+  }
+
+  /** Drops the partial message and wipes the framing buffer (track data must not linger). */
+  private reset(): void {
+    this.buffer.fill(0);
+    this.length = 0;
+    this.overflow = false;
+    this.framed = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private emitError(error: StripeReadError): void {
+    for (const l of [...this.errorListeners]) l(error);
+  }
+}
