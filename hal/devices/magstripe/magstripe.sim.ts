@@ -29,7 +29,12 @@ const ENDINGS = { cr: '\r', crlf: '\r\n', lf: '\n' } as const;
 
 function trackBytes(track: TrackNumber, raw: string, format: MagstripeFormat): string {
   if (format.failedTracks?.includes(track)) return `${raw[0] ?? ';'}E?`;
-  return format.lrc ? raw + trackLrc(track, raw) : raw;
+  if (!format.lrc) return raw;
+  try {
+    return raw + trackLrc(track, raw);
+  } catch {
+    return `${raw}0`; // a track with a byte outside the set (a fault being modelled) has no true LRC
+  }
 }
 
 /** The bytes a reader in `format` sends for `swipe`. */

@@ -107,7 +107,9 @@ export function frameMessage(bytes: Uint8Array, options: FrameOptions): FrameRes
     while (es < end && bytes[es] !== QUESTION) {
       if (es - pos + 2 > limit) return tooLong(track, limit);
       const b = bytes[es]!;
-      if (b === PERCENT || (track !== 1 && b === SEMICOLON)) {
+      // ";" and "+" are 6-bit characters, but in reader output after a track-1 start they are
+      // the next track's start sentinel: track 1 lost its end sentinel.
+      if (b === PERCENT || b === SEMICOLON || (track === 1 && b === PLUS)) {
         return fail('bad-sentinel', `track ${track}: start sentinel at position ${es - pos} before the end sentinel`, track);
       }
       es++;

@@ -1,0 +1,7 @@
+// The StripeReader conformance suite over a real pseudo-terminal pair (socat), the model on the far tty.
+import t from 'tap';
+import { stripeConformance } from '../../conformance/stripe.js';
+import { ptyEnds, stripeRig } from './rig.js';
+
+stripeConformance(t, { name: 'pty, CR', factory: () => stripeRig(ptyEnds, { idleTimeoutMs: 200 }) });
+stripeConformance(t, { name: 'pty, MagTek STX/ETX with LRC', factory: () => stripeRig(ptyEnds, { stxEtx: true, esc: true, sensor: true, lrc: true, idleTimeoutMs: 200 }) });
