@@ -102,10 +102,13 @@ export interface PtyPair {
   stop(): Promise<void>;
 }
 
-/** Starts `socat -d -d pty,raw,echo=0 pty,raw,echo=0` and reads the two tty paths from its log. */
+/**
+ * Starts `socat -d -d -T 60 pty,raw,echo=0 pty,raw,echo=0` and reads the two tty paths from
+ * its log. `-T 60` (exit after 60 s without traffic) reaps a socat left behind by a killed test.
+ */
 export function socatPair(): Promise<PtyPair> {
   return new Promise((resolve, reject) => {
-    const child = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('socat', ['-d', '-d', '-T', '60', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const paths: string[] = [];
     let log = '';

@@ -18,6 +18,12 @@ export const magstripeBinding: DeviceBinding = {
       },
       lrc: { type: 'boolean', default: false, description: 'the reader transmits the LRC character after each end sentinel' },
       stxEtx: { type: 'boolean', default: false, description: 'each swipe is wrapped in STX ... ETX (MagTek option)' },
+      trackSeparator: {
+        type: 'string',
+        enum: ['none', 'line'],
+        default: 'none',
+        description: 'none: tracks back to back, one line per swipe (MagTek); line: each track ends with the line ending (ID TECH default)',
+      },
       idleTimeoutMs: { type: 'integer', minimum: 10, maximum: 10000, default: 500, description: 'a swipe with no byte for this long is a read error' },
     },
   },

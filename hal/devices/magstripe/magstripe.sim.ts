@@ -19,6 +19,8 @@ export interface MagstripeFormat {
   esc?: boolean;
   /** MagTek: the card-sensor status digit ("0") before the terminator. */
   sensor?: boolean;
+  /** `line`: end every track with the line ending (ID TECH default) instead of once per swipe. */
+  trackSeparator?: 'none' | 'line';
   /** Tracks to send as `E` (the reader could not read them). */
   failedTracks?: readonly TrackNumber[];
 }
@@ -42,11 +44,13 @@ export function encodeSwipe(swipe: StripeSwipe, format: MagstripeFormat = {}): U
   let text = '';
   if (format.stxEtx) text += '\x02';
   if (format.esc) text += '\x1b';
-  if (swipe.track1 !== undefined) text += trackBytes(1, swipe.track1, format);
-  if (swipe.track2 !== undefined) text += trackBytes(2, swipe.track2, format);
-  if (swipe.track3 !== undefined) text += trackBytes(3, swipe.track3, format);
+  const ending = ENDINGS[format.lineEnding ?? 'cr'];
+  const separator = format.trackSeparator === 'line' ? ending : '';
+  if (swipe.track1 !== undefined) text += trackBytes(1, swipe.track1, format) + separator;
+  if (swipe.track2 !== undefined) text += trackBytes(2, swipe.track2, format) + separator;
+  if (swipe.track3 !== undefined) text += trackBytes(3, swipe.track3, format) + separator;
   if (format.sensor) text += '0';
-  text += ENDINGS[format.lineEnding ?? 'cr'];
+  if (!separator) text += ending;
   if (format.stxEtx) text += '\x03';
   return Buffer.from(text, 'latin1');
 }

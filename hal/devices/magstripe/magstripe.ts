@@ -15,6 +15,13 @@ export interface MagstripeProps {
   lrc?: boolean;
   stxEtx?: boolean;
   idleTimeoutMs?: number;
+  /**
+   * `none` (default): one line per swipe, tracks back to back (MagTek). `line`: the reader
+   * ends every track with the line ending (ID TECH default: track separator = terminator =
+   * CR); the lines of one swipe are joined, and the swipe ends with track 3, with a line
+   * that starts again at a lower track, or after `idleTimeoutMs` without a byte.
+   */
+  trackSeparator?: 'none' | 'line';
 }
 
 export interface MagstripeOpenOptions extends MagstripeProps {
@@ -43,11 +50,22 @@ export class SerialStripeReader implements StripeReader {
   private readonly lrc: boolean;
   private readonly stxEtx: boolean;
   private readonly idleTimeoutMs: number;
+  private readonly linePerTrack: boolean;
+  /** trackSeparator "line": the tracks of the swipe so far, waiting for the next line. */
+  private pending: StripeSwipe | undefined;
+  private pendingLast = 0;
+  /**
+   * trackSeparator "line": after a bad line, the rest of that swipe's lines must not be
+   * taken as a swipe of their own. Highest track seen of the spoiled swipe (0 = none).
+   */
+  private spoiledLast = 0;
+  private joinTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly link: SerialLink, props: MagstripeProps) {
     this.lrc = props.lrc ?? false;
     this.stxEtx = props.stxEtx ?? false;
     this.idleTimeoutMs = props.idleTimeoutMs ?? 500;
+    this.linePerTrack = props.trackSeparator === 'line';
     this.unsubscribe = [
       link.onData((chunk) => this.receive(chunk)),
       link.onClose((error) => {
@@ -83,6 +101,8 @@ export class SerialStripeReader implements StripeReader {
     if (this.closed) return;
     this.closed = true;
     this.reset();
+    this.pending = undefined;
+    clearTimeout(this.joinTimer);
     for (const u of this.unsubscribe) u();
     this.swipeListeners.clear();
     this.errorListeners.clear();
@@ -91,9 +111,11 @@ export class SerialStripeReader implements StripeReader {
 
   private receive(chunk: Uint8Array): void {
     if (this.closed) return;
+    clearTimeout(this.joinTimer);
     for (const byte of chunk) this.take(byte);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = this.length > 0 || this.overflow || this.framed ? setTimeout(() => this.idle(), this.idleTimeoutMs) : undefined;
+    if ((this.pending || this.spoiledLast) && this.timer === undefined) this.joinTimer = setTimeout(() => this.flush(), this.idleTimeoutMs);
   }
 
   private take(byte: number): void {
@@ -133,9 +155,38 @@ export class SerialStripeReader implements StripeReader {
     }
     const result = frameMessage(this.buffer.subarray(0, this.length), { lrc: this.lrc });
     this.reset();
-    if (result.ok) {
-      for (const l of [...this.swipeListeners]) l(result.swipe);
-    } else this.emitError(result.error);
+    if (!result.ok) this.emitError(result.error);
+    else if (!this.linePerTrack) this.emitSwipe(result.swipe);
+    else {
+      const first = result.swipe.track1 ? 1 : result.swipe.track2 ? 2 : 3;
+      const last = result.swipe.track3 ? 3 : result.swipe.track2 ? 2 : 1;
+      if (this.spoiledLast > 0) {
+        // Still the bad swipe unless this line starts over at a lower track.
+        if (first > this.spoiledLast) {
+          this.spoiledLast = last;
+          return;
+        }
+        this.spoiledLast = 0;
+      }
+      if (this.pending && first <= this.pendingLast) this.flush();
+      this.pending = { ...this.pending, ...result.swipe };
+      this.pendingLast = last;
+      if (last === 3) this.flush();
+    }
+  }
+
+  /** trackSeparator "line": the swipe so far is complete. */
+  private flush(): void {
+    clearTimeout(this.joinTimer);
+    this.spoiledLast = 0;
+    const swipe = this.pending;
+    this.pending = undefined;
+    this.pendingLast = 0;
+    if (swipe && !this.closed) this.emitSwipe(swipe);
+  }
+
+  private emitSwipe(swipe: StripeSwipe): void {
+    for (const l of [...this.swipeListeners]) l(swipe);
   }
 
   private reject(error: StripeReadError): void {
@@ -154,6 +205,12 @@ export class SerialStripeReader implements StripeReader {
   }
 
   private emitError(error: StripeReadError): void {
+    if (this.linePerTrack) {
+      // A bad line spoils the whole swipe: drop what came before, swallow what follows.
+      this.pending = undefined;
+      this.pendingLast = 0;
+      this.spoiledLast = error.track ?? 1;
+    }
     for (const l of [...this.errorListeners]) l(error);
   }
 }

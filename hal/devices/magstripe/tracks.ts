@@ -97,7 +97,7 @@ export function frameMessage(bytes: Uint8Array, options: FrameOptions): FrameRes
     if (ss === PERCENT) track = 1;
     else if (ss === PLUS) track = 3;
     else if (ss === SEMICOLON) track = last < 2 ? 2 : 3;
-    else if ((ss === 0x30 || ss === 0x31) && pos === end - 1 && last > 0) {
+    else if ((ss === 0x30 || ss === 0x31) && pos === end - 1) {
       pos++; // MagTek card-sensor status digit after the last track.
       continue;
     } else return fail('bad-sentinel', `byte ${pos}: expected a start sentinel (%, ; or +), got 0x${hex2(ss)}`);

@@ -9,3 +9,7 @@ stripeConformance(t, {
   factory: () => stripeRig(simEnds, { stxEtx: true, esc: true, sensor: true, idleTimeoutMs: 100 }),
 });
 stripeConformance(t, { name: 'sim, CR LF with LRC', factory: () => stripeRig(simEnds, { lineEnding: 'crlf', lrc: true, idleTimeoutMs: 100 }) });
+stripeConformance(t, {
+  name: 'sim, ID TECH default (CR after every track)',
+  factory: () => stripeRig(simEnds, { trackSeparator: 'line', idleTimeoutMs: 100 }),
+});
