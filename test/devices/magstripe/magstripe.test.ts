@@ -177,6 +177,7 @@ t.test('random bytes never crash and never give a malformed swipe', async (t) =>
   const piece = fc.oneof(
     fc.uint8Array({ maxLength: 8 }),
     fc.constantFrom(...['%', ';', '+', '?', '^', '=', 'B', 'E', '0', '1', '4', '\r', '\n', '\x02', '\x03', '\x1b', T1, T2].map((s) => bytes(s))),
+    fc.constantFrom(bytes(`${T1}${T2}\r`), bytes(`\x02${T2}\r\x03`), bytes(`\r${T2}\r`)),
   );
   const props = fc.record({ lrc: fc.boolean(), stxEtx: fc.boolean(), trackSeparator: fc.constantFrom('none' as const, 'line' as const) });
   let swipes = 0;
