@@ -9,6 +9,7 @@ import { SerialPort } from 'serialport';
 import { HalError } from '../../hal/errors.js';
 import { bounded, type CallOptions, type Unsubscribe } from '../../hal/io.js';
 import type { SerialLink } from '../../hal/serial.js';
+import { createSimSerialPair } from '../../hal/sim/serial.js';
 
 const BUFFER_LIMIT = 64 * 1024;
 
@@ -135,4 +136,34 @@ export function socatPair(): Promise<PtyPair> {
       }
     });
   });
+}
+
+/** The two ends of a serial cable: the driver's and the model's. */
+export interface Ends {
+  driver: SerialLink;
+  device: SerialLink;
+  /** Closes both ends (and the pty pair). */
+  stop(): Promise<void>;
+}
+
+/** A socat pty pair with a TestPtyLink open on each end (9600 baud). */
+export async function ptyEnds(): Promise<Ends> {
+  const pair = await socatPair();
+  const driver = await TestPtyLink.open(pair.paths[0], 9600);
+  const device = await TestPtyLink.open(pair.paths[1], 9600);
+  return {
+    driver,
+    device,
+    stop: async () => {
+      await driver.close();
+      await device.close();
+      await pair.stop();
+    },
+  };
+}
+
+/** The same over a sim serial pair, for the runs that need no real tty. */
+export function simSerialEnds(name: string): Promise<Ends> {
+  const { driver, device } = createSimSerialPair({ name });
+  return Promise.resolve({ driver, device, stop: () => device.close() });
 }

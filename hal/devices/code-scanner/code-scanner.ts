@@ -127,7 +127,7 @@ export class SerialCodeScanner implements CodeScanner {
     const { symbology, data } = this.aim ? splitAim(line) : { symbology: undefined, data: line };
     const code = this.decoder.decode(data);
     this.discard();
-    if (total === 0) return; // an empty line carries no code
+    if (data.length === 0) return; // an empty line (or a bare identifier) carries no code
     const scan: CodeScan = symbology === undefined ? { code } : { code, symbology };
     for (const l of [...this.scanListeners]) l(scan);
   }
