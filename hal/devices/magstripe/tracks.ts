@@ -71,10 +71,56 @@ export interface FrameOptions {
 
 export type FrameResult = { ok: true; swipe: StripeSwipe } | { ok: false; error: StripeReadError };
 
-const fail = (reason: StripeReadError['reason'], detail: string, track?: TrackNumber): FrameResult => ({
+const fail = (reason: StripeReadError['reason'], detail: string, track?: TrackNumber): { ok: false; error: StripeReadError } => ({
   ok: false,
   error: track === undefined ? { reason, detail } : { reason, detail, track },
 });
+
+type TrackResult = { ok: true; raw: string; next: number } | { ok: false; error: StripeReadError };
+
+/**
+ * Checks one track starting at `bytes[pos]` (its start sentinel) within `bytes[..end)`:
+ * end sentinel, length, the reader's `E` mark, character set, then the LRC when sent.
+ * Gives the raw track (SS through ES) and the index after it (after the LRC when sent).
+ */
+export function frameTrack(track: TrackNumber, bytes: Uint8Array, pos: number, end: number, options: FrameOptions): TrackResult {
+  const limit = TRACK_RULES[track].maxChars - 1; // SS..ES; the card's LRC takes the last place.
+  let es = pos + 1;
+  while (es < end && bytes[es] !== QUESTION) {
+    if (es - pos + 2 > limit) return tooLong(track, limit);
+    const b = bytes[es]!;
+    // ";" and "+" are 6-bit characters, but in reader output after a track-1 start they are
+    // the next track's start sentinel: track 1 lost its end sentinel.
+    if (b === PERCENT || b === SEMICOLON || (track === 1 && b === PLUS)) {
+      return fail('bad-sentinel', `track ${track}: start sentinel at position ${es - pos} before the end sentinel`, track);
+    }
+    es++;
+  }
+  if (es >= end) return fail('bad-sentinel', `track ${track}: no end sentinel`, track);
+  if (es - pos + 1 > limit) return tooLong(track, limit);
+  // "If an error is detected on a track the ASCII character E will be sent in place of the track data" (MagTek).
+  if (es === pos + 2 && bytes[pos + 1] === LETTER_E) return fail('track-error', `the reader reported track ${track} as unreadable`, track);
+  for (let i = pos + 1; i < es; i++) {
+    if (!isDataChar(track, bytes[i]!)) return fail('bad-character', `track ${track}: byte 0x${hex2(bytes[i]!)} at position ${i - pos} is outside the character set`, track);
+  }
+  const raw = bytes.subarray(pos, es + 1);
+  let next = es + 1;
+  if (options.lrc) {
+    const sent = bytes[es + 1];
+    if (es + 1 >= end || sent === undefined) return fail('bad-lrc', `track ${track}: LRC character missing`, track);
+    if (sent !== trackLrc(track, raw).charCodeAt(0)) return fail('bad-lrc', `track ${track}: LRC does not match`, track);
+    next++;
+  }
+  // No intermediate Buffer: the only copy of the track is the string handed to the caller.
+  return { ok: true, raw: String.fromCharCode(...raw), next };
+}
+
+/** Puts a framed track into a swipe. */
+export function setTrack(swipe: StripeSwipe, track: TrackNumber, raw: string): void {
+  if (track === 1) swipe.track1 = raw;
+  else if (track === 2) swipe.track2 = raw;
+  else swipe.track3 = raw;
+}
 
 /**
  * Frames one reader message (the bytes of one swipe, terminator removed):
@@ -102,44 +148,17 @@ export function frameMessage(bytes: Uint8Array, options: FrameOptions): FrameRes
       continue;
     } else return fail('bad-sentinel', `byte ${pos}: expected a start sentinel (%, ; or +), got 0x${hex2(ss)}`);
     if (track <= last) return fail('bad-sentinel', `track ${track} out of order or repeated`, track);
-    const limit = TRACK_RULES[track].maxChars - 1; // SS..ES; the card's LRC takes the last place.
-    let es = pos + 1;
-    while (es < end && bytes[es] !== QUESTION) {
-      if (es - pos + 2 > limit) return tooLong(track, limit);
-      const b = bytes[es]!;
-      // ";" and "+" are 6-bit characters, but in reader output after a track-1 start they are
-      // the next track's start sentinel: track 1 lost its end sentinel.
-      if (b === PERCENT || b === SEMICOLON || (track === 1 && b === PLUS)) {
-        return fail('bad-sentinel', `track ${track}: start sentinel at position ${es - pos} before the end sentinel`, track);
-      }
-      es++;
-    }
-    if (es >= end) return fail('bad-sentinel', `track ${track}: no end sentinel`, track);
-    if (es - pos + 1 > limit) return tooLong(track, limit);
-    // "If an error is detected on a track the ASCII character E will be sent in place of the track data" (MagTek).
-    if (es === pos + 2 && bytes[pos + 1] === LETTER_E) return fail('track-error', `the reader reported track ${track} as unreadable`, track);
-    for (let i = pos + 1; i < es; i++) {
-      if (!isDataChar(track, bytes[i]!)) return fail('bad-character', `track ${track}: byte 0x${hex2(bytes[i]!)} at position ${i - pos} is outside the character set`, track);
-    }
-    const raw = bytes.subarray(pos, es + 1);
-    if (options.lrc) {
-      const sent = bytes[es + 1];
-      if (es + 1 >= end || sent === undefined) return fail('bad-lrc', `track ${track}: LRC character missing`, track);
-      if (sent !== trackLrc(track, raw).charCodeAt(0)) return fail('bad-lrc', `track ${track}: LRC does not match`, track);
-      pos = es + 2;
-    } else pos = es + 1;
-    // No intermediate Buffer: the only copy of the track is the string handed to the caller.
-    const text = String.fromCharCode(...raw);
-    if (track === 1) swipe.track1 = text;
-    else if (track === 2) swipe.track2 = text;
-    else swipe.track3 = text;
+    const framed = frameTrack(track, bytes, pos, end, options);
+    if (!framed.ok) return framed;
+    setTrack(swipe, track, framed.raw);
+    pos = framed.next;
     last = track;
   }
   if (last === 0) return fail('no-data', 'the reader sent a message without any track');
   return { ok: true, swipe };
 }
 
-const tooLong = (track: TrackNumber, limit: number): FrameResult =>
+const tooLong = (track: TrackNumber, limit: number): { ok: false; error: StripeReadError } =>
   fail('too-long', `track ${track} longer than ${limit} characters from start to end sentinel`, track);
 
 function hex2(byte: number): string {

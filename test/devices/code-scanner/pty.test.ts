@@ -3,4 +3,4 @@ import t from 'tap';
 import { scannerConformance } from '../../conformance/scanner.js';
 import { ptyEnds, scannerRig } from './rig.js';
 
-scannerConformance(t, { name: 'pty, CR with AIM prefix', factory: () => scannerRig(ptyEnds, { aimPrefix: true, idleTimeoutMs: 200 }) });
+scannerConformance(t, { name: 'pty, CR with AIM prefix', factory: () => scannerRig(ptyEnds, { aimPrefix: true, idleTimeoutMs: 500 }) });

@@ -3,13 +3,13 @@ import t from 'tap';
 import { stripeConformance } from '../../conformance/stripe.js';
 import { simEnds, stripeRig } from './rig.js';
 
-stripeConformance(t, { name: 'sim, ID TECH style (CR, no LRC)', factory: () => stripeRig(simEnds, { idleTimeoutMs: 100 }) });
+stripeConformance(t, { name: 'sim, ID TECH style (CR, no LRC)', factory: () => stripeRig(simEnds, { idleTimeoutMs: 250 }) });
 stripeConformance(t, {
   name: 'sim, MagTek style (STX ESC ... sensor CR ETX)',
-  factory: () => stripeRig(simEnds, { stxEtx: true, esc: true, sensor: true, idleTimeoutMs: 100 }),
+  factory: () => stripeRig(simEnds, { stxEtx: true, esc: true, sensor: true, idleTimeoutMs: 250 }),
 });
-stripeConformance(t, { name: 'sim, CR LF with LRC', factory: () => stripeRig(simEnds, { lineEnding: 'crlf', lrc: true, idleTimeoutMs: 100 }) });
+stripeConformance(t, { name: 'sim, CR LF with LRC', factory: () => stripeRig(simEnds, { lineEnding: 'crlf', lrc: true, idleTimeoutMs: 250 }) });
 stripeConformance(t, {
   name: 'sim, ID TECH default (CR after every track)',
-  factory: () => stripeRig(simEnds, { trackSeparator: 'line', idleTimeoutMs: 100 }),
+  factory: () => stripeRig(simEnds, { trackSeparator: 'line', idleTimeoutMs: 250 }),
 });

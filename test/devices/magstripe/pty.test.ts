@@ -3,5 +3,5 @@ import t from 'tap';
 import { stripeConformance } from '../../conformance/stripe.js';
 import { ptyEnds, stripeRig } from './rig.js';
 
-stripeConformance(t, { name: 'pty, CR', factory: () => stripeRig(ptyEnds, { idleTimeoutMs: 200 }) });
-stripeConformance(t, { name: 'pty, MagTek STX/ETX with LRC', factory: () => stripeRig(ptyEnds, { stxEtx: true, esc: true, sensor: true, lrc: true, idleTimeoutMs: 200 }) });
+stripeConformance(t, { name: 'pty, CR', factory: () => stripeRig(ptyEnds, { idleTimeoutMs: 500 }) });
+stripeConformance(t, { name: 'pty, MagTek STX/ETX with LRC', factory: () => stripeRig(ptyEnds, { stxEtx: true, esc: true, sensor: true, lrc: true, idleTimeoutMs: 500 }) });
