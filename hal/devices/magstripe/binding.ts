@@ -24,6 +24,12 @@ export const magstripeBinding: DeviceBinding = {
         default: 'none',
         description: 'none: tracks back to back, one line per swipe (MagTek); line: each track ends with the line ending (ID TECH default)',
       },
+      protocol: {
+        type: 'string',
+        enum: ['ascii', 'msr605'],
+        default: 'ascii',
+        description: 'ascii: the reader sends each swipe by itself; msr605: MSR605/MSR206 command protocol (the driver arms each read)',
+      },
       idleTimeoutMs: { type: 'integer', minimum: 10, maximum: 10000, default: 500, description: 'a swipe with no byte for this long is a read error' },
     },
   },

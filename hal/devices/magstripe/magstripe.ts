@@ -4,10 +4,11 @@
  * never reaches a log or an error, and the framing buffer is wiped after every swipe.
  */
 import { HalError } from '../../errors.js';
-import type { Unsubscribe } from '../../io.js';
+import { bounded, type Unsubscribe } from '../../io.js';
 import type { SerialLink } from '../../serial.js';
 import type { StripeReadError, StripeReader, StripeSwipe } from '../../roles/stripe.js';
 import { frameMessage, TRACK_RULES } from './tracks.js';
+import { MSR605_COMMANDS, parseMsr605 } from './msr605.js';
 
 export interface MagstripeProps {
   baudRate?: number;
@@ -22,6 +23,12 @@ export interface MagstripeProps {
    * that starts again at a lower track, or after `idleTimeoutMs` without a byte.
    */
   trackSeparator?: 'none' | 'line';
+  /**
+   * `ascii` (default): the reader sends every swipe by itself (MagTek, ID TECH).
+   * `msr605`: the MSR605/MSR206 command protocol; the driver arms each read (msr605.ts),
+   * and the line-format props do not apply.
+   */
+  protocol?: 'ascii' | 'msr605';
 }
 
 export interface MagstripeOpenOptions extends MagstripeProps {
@@ -51,6 +58,9 @@ export class SerialStripeReader implements StripeReader {
   private readonly stxEtx: boolean;
   private readonly idleTimeoutMs: number;
   private readonly linePerTrack: boolean;
+  private readonly msr605: boolean;
+  /** MSR605: resolves the communication test waiting for `ESC y`. */
+  private commOk: (() => void) | undefined;
   /** trackSeparator "line": the tracks of the swipe so far, waiting for the next line. */
   private pending: StripeSwipe | undefined;
   private pendingLast = 0;
@@ -66,6 +76,7 @@ export class SerialStripeReader implements StripeReader {
     this.stxEtx = props.stxEtx ?? false;
     this.idleTimeoutMs = props.idleTimeoutMs ?? 500;
     this.linePerTrack = props.trackSeparator === 'line';
+    this.msr605 = props.protocol === 'msr605';
     this.unsubscribe = [
       link.onData((chunk) => this.receive(chunk)),
       link.onClose((error) => {
@@ -78,7 +89,9 @@ export class SerialStripeReader implements StripeReader {
 
   static async open({ link, ...props }: MagstripeOpenOptions): Promise<SerialStripeReader> {
     if (!link.isOpen) throw new HalError('HAL_CLOSED', `stripe reader: link ${link.path} is not open`);
-    return new SerialStripeReader(link, props);
+    const reader = new SerialStripeReader(link, props);
+    if (reader.msr605) await link.write(concat(MSR605_COMMANDS.reset, MSR605_COMMANDS.readIso));
+    return reader;
   }
 
   onSwipe(listener: (swipe: StripeSwipe) => void): Unsubscribe {
@@ -93,8 +106,21 @@ export class SerialStripeReader implements StripeReader {
 
   async selfTest(): Promise<void> {
     if (this.closed) throw new HalError('HAL_CLOSED', 'stripe reader: closed');
-    // ASCII-output readers take no query; an open link is all that can be checked.
     if (!this.link.isOpen) throw new HalError('HAL_DISCONNECTED', `stripe reader: link ${this.link.path} is not open`);
+    // ASCII-output readers take no query; an open link is all that can be checked.
+    if (!this.msr605) return;
+    // MSR605 manual: "communication test" ESC e -> ESC y; reset first to leave the armed read.
+    const answered = new Promise<void>((resolve) => (this.commOk = resolve));
+    try {
+      await this.link.write(concat(MSR605_COMMANDS.reset, MSR605_COMMANDS.commTest));
+      await bounded('stripe reader: MSR605 communication test', answered, { timeoutMs: 1000 });
+    } finally {
+      this.commOk = undefined;
+      if (!this.closed && this.link.isOpen) {
+        await this.link.write(MSR605_COMMANDS.readIso);
+        await this.link.drain();
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -104,6 +130,13 @@ export class SerialStripeReader implements StripeReader {
     this.pending = undefined;
     clearTimeout(this.joinTimer);
     for (const u of this.unsubscribe) u();
+    // Leave an MSR605 disarmed (best effort: the link may be gone already).
+    if (this.msr605 && this.link.isOpen) {
+      await this.link
+        .write(MSR605_COMMANDS.reset, { timeoutMs: 200 })
+        .then(() => this.link.drain({ timeoutMs: 200 }))
+        .catch(() => undefined);
+    }
     this.swipeListeners.clear();
     this.errorListeners.clear();
     await this.link.close();
@@ -111,6 +144,7 @@ export class SerialStripeReader implements StripeReader {
 
   private receive(chunk: Uint8Array): void {
     if (this.closed) return;
+    if (this.msr605) return this.receiveMsr605(chunk);
     clearTimeout(this.joinTimer);
     for (const byte of chunk) this.take(byte);
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -146,6 +180,48 @@ export class SerialStripeReader implements StripeReader {
     this.timer = undefined;
     if (this.closed) return;
     this.reject({ reason: 'bad-sentinel', detail: `the swipe stopped mid-way (no byte for ${this.idleTimeoutMs} ms)` });
+    if (this.msr605) this.rearm();
+  }
+
+  private receiveMsr605(chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length; ) {
+      const n = Math.min(this.buffer.length - this.length, chunk.length - i);
+      this.buffer.set(chunk.subarray(i, i + n), this.length);
+      this.length += n;
+      i += n;
+      this.takeReplies();
+      if (this.length === this.buffer.length) {
+        this.reject({ reason: 'too-long', detail: `MSR605 reply longer than ${MAX_MESSAGE} bytes` });
+        this.rearm();
+      }
+    }
+    clearTimeout(this.timer);
+    this.timer = this.length > 0 ? setTimeout(() => this.idle(), this.idleTimeoutMs) : undefined;
+  }
+
+  /** Takes every complete reply off the front of the buffer. */
+  private takeReplies(): void {
+    for (;;) {
+      const reply = parseMsr605(this.buffer.subarray(0, this.length));
+      if (reply.kind === 'incomplete') return;
+      if (reply.kind === 'comm-ok') this.commOk?.();
+      else if (reply.kind === 'junk') this.emitError({ reason: 'bad-sentinel', detail: `${reply.length} byte(s) from the MSR605 that start no reply` });
+      else {
+        if (reply.result.ok) this.emitSwipe(reply.result.swipe);
+        else this.emitError(reply.result.error);
+        this.rearm();
+      }
+      // Drop the reply and wipe the bytes it leaves behind.
+      this.buffer.copyWithin(0, reply.length, this.length);
+      this.buffer.fill(0, this.length - reply.length, this.length);
+      this.length -= reply.length;
+    }
+  }
+
+  /** MSR605: arm the next read (after a reply or a failure). */
+  private rearm(): void {
+    if (this.closed || !this.link.isOpen) return;
+    this.link.write(concat(MSR605_COMMANDS.reset, MSR605_COMMANDS.readIso)).catch(() => undefined);
   }
 
   private finish(): void {
@@ -213,4 +289,8 @@ export class SerialStripeReader implements StripeReader {
     }
     for (const l of [...this.errorListeners]) l(error);
   }
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
 }

@@ -84,6 +84,10 @@ type TrackResult = { ok: true; raw: string; next: number } | { ok: false; error:
  * Gives the raw track (SS through ES) and the index after it (after the LRC when sent).
  */
 export function frameTrack(track: TrackNumber, bytes: Uint8Array, pos: number, end: number, options: FrameOptions): TrackResult {
+  const ss = bytes[pos];
+  if (!(track === 1 ? ss === PERCENT : ss === SEMICOLON || (track === 3 && ss === PLUS))) {
+    return fail('bad-sentinel', `track ${track}: no start sentinel`, track);
+  }
   const limit = TRACK_RULES[track].maxChars - 1; // SS..ES; the card's LRC takes the last place.
   let es = pos + 1;
   while (es < end && bytes[es] !== QUESTION) {

@@ -178,9 +178,14 @@ t.test('random bytes never crash and never give a malformed swipe', async (t) =>
   const piece = fc.oneof(
     fc.uint8Array({ maxLength: 8 }),
     fc.constantFrom(...['%', ';', '+', '?', '^', '=', 'B', 'E', '0', '1', '4', '\r', '\n', '\x02', '\x03', '\x1b', T1, T2].map((s) => bytes(s))),
-    fc.constantFrom(bytes(`${T1}${T2}\r`), bytes(`\x02${T2}\r\x03`), bytes(`\r${T2}\r`)),
+    fc.constantFrom(bytes(`${T1}${T2}\r`), bytes(`\x02${T2}\r\x03`), bytes(`\r${T2}\r`), bytes(`\x1bs\x1b\x01${T1}\x1b\x02\x1b\x03?\x1c\x1b0`)),
   );
-  const props = fc.record({ lrc: fc.boolean(), stxEtx: fc.boolean(), trackSeparator: fc.constantFrom('none' as const, 'line' as const) });
+  const props = fc.record({
+    lrc: fc.boolean(),
+    stxEtx: fc.boolean(),
+    trackSeparator: fc.constantFrom('none' as const, 'line' as const),
+    protocol: fc.constantFrom('ascii' as const, 'ascii' as const, 'msr605' as const),
+  });
   let swipes = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(piece, { maxLength: 40 }), props, async (pieces, p) => {
@@ -231,5 +236,5 @@ t.test('binding: compatible, bus, role and defaults', async (t) => {
   t.same(magstripeBinding.roles, ['stripe']);
   const p = magstripeBinding.props.properties;
   t.same([p.baudRate?.type, (p.baudRate as { default?: number }).default], ['integer', 9600]);
-  t.same(Object.keys(p).sort(), ['baudRate', 'idleTimeoutMs', 'lineEnding', 'lrc', 'stxEtx', 'trackSeparator']);
+  t.same(Object.keys(p).sort(), ['baudRate', 'idleTimeoutMs', 'lineEnding', 'lrc', 'protocol', 'stxEtx', 'trackSeparator']);
 });
