@@ -4,6 +4,7 @@
  */
 import type { Test } from 'tap';
 import type { CodeScan, CodeScanError, CodeScanner } from '../../hal/roles/scanner.js';
+import { eventQueue } from './stripe.js';
 
 export interface ScannerRig {
   scanner: CodeScanner;
@@ -33,33 +34,11 @@ export const CODES: readonly { code: string; symbology: string; what: string }[]
 
 type Event = CodeScan | CodeScanError;
 
-function events(scanner: CodeScanner): { all: Event[]; next(ms?: number): Promise<Event> } {
-  const all: Event[] = [];
-  let seen = 0;
-  let wake: (() => void) | undefined;
-  const push = (e: Event): void => {
-    all.push(e);
-    wake?.();
-  };
-  scanner.onScan(push);
-  scanner.onError(push);
-  return {
-    all,
-    next: (ms = 3000) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no scanner event within ${ms} ms`)), ms);
-        const check = (): void => {
-          if (all.length > seen) {
-            clearTimeout(timer);
-            wake = undefined;
-            resolve(all[seen++]!);
-          }
-        };
-        wake = check;
-        check();
-      }),
-  };
-}
+const events = (scanner: CodeScanner): ReturnType<typeof eventQueue<Event>> =>
+  eventQueue<Event>(
+    (l) => scanner.onScan(l),
+    (l) => scanner.onError(l),
+  );
 
 export function scannerConformance(t: Test, { name, factory }: ScannerSuiteOptions): void {
   const setup = async (t: Test): Promise<ScannerRig> => {

@@ -30,25 +30,22 @@ export const CARD: Readonly<Required<Pick<StripeSwipe, 'track1' | 'track2'>>> = 
   track2: ';4111111111111111=25121010000000000000?',
 };
 
-/** Collects a reader's events; `next()` waits for the next one (or fails after `ms`). */
-export function events(reader: StripeReader): {
-  all: (StripeSwipe | StripeReadError)[];
-  next(ms?: number): Promise<StripeSwipe | StripeReadError>;
-} {
-  const all: (StripeSwipe | StripeReadError)[] = [];
+/** Collects events from `subscribe`rs; `next()` waits for the next one (or fails after `ms`). */
+export function eventQueue<E>(...subscribe: ((listener: (event: E) => void) => unknown)[]): { all: E[]; next(ms?: number): Promise<E> } {
+  const all: E[] = [];
   let seen = 0;
   let wake: (() => void) | undefined;
-  const push = (e: StripeSwipe | StripeReadError): void => {
-    all.push(e);
-    wake?.();
-  };
-  reader.onSwipe(push);
-  reader.onError(push);
+  for (const s of subscribe) {
+    s((e) => {
+      all.push(e);
+      wake?.();
+    });
+  }
   return {
     all,
     next: (ms = 3000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no reader event within ${ms} ms`)), ms);
+        const timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
         const check = (): void => {
           if (all.length > seen) {
             clearTimeout(timer);
@@ -61,6 +58,12 @@ export function events(reader: StripeReader): {
       }),
   };
 }
+
+const events = (reader: StripeReader): ReturnType<typeof eventQueue<StripeSwipe | StripeReadError>> =>
+  eventQueue<StripeSwipe | StripeReadError>(
+    (l) => reader.onSwipe(l),
+    (l) => reader.onError(l),
+  );
 
 export const isError = (e: StripeSwipe | StripeReadError): e is StripeReadError => 'reason' in e;
 
