@@ -97,7 +97,10 @@ export class SerialCodeScanner implements CodeScanner {
 
   private onChunk(chunk: Uint8Array): void {
     if (this.closed) return;
-    for (const byte of chunk) this.push(byte);
+    for (const byte of chunk) {
+      if (this.closed) return; // a listener closed the scanner
+      this.push(byte);
+    }
     clearTimeout(this.idleTimer);
     this.idleTimer = this.used + this.dropped > 0 ? setTimeout(() => this.stalled(), this.idleMs) : undefined;
   }

@@ -146,7 +146,10 @@ export class SerialStripeReader implements StripeReader {
     if (this.closed) return;
     if (this.msr605) return this.receiveMsr605(chunk);
     clearTimeout(this.joinTimer);
-    for (const byte of chunk) this.take(byte);
+    for (const byte of chunk) {
+      if (this.closed) return; // a listener closed the reader
+      this.take(byte);
+    }
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = this.length > 0 || this.overflow || this.framed ? setTimeout(() => this.idle(), this.idleTimeoutMs) : undefined;
     if ((this.pending || this.spoiledLast) && this.timer === undefined) this.joinTimer = setTimeout(() => this.flush(), this.idleTimeoutMs);
@@ -184,7 +187,7 @@ export class SerialStripeReader implements StripeReader {
   }
 
   private receiveMsr605(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; ) {
+    for (let i = 0; i < chunk.length && !this.closed; ) {
       const n = Math.min(this.buffer.length - this.length, chunk.length - i);
       this.buffer.set(chunk.subarray(i, i + n), this.length);
       this.length += n;
@@ -196,14 +199,18 @@ export class SerialStripeReader implements StripeReader {
       }
     }
     clearTimeout(this.timer);
-    this.timer = this.length > 0 ? setTimeout(() => this.idle(), this.idleTimeoutMs) : undefined;
+    this.timer = this.length > 0 && !this.closed ? setTimeout(() => this.idle(), this.idleTimeoutMs) : undefined;
   }
 
   /** Takes every complete reply off the front of the buffer. */
   private takeReplies(): void {
     for (;;) {
       const reply = parseMsr605(this.buffer.subarray(0, this.length));
-      if (reply.kind === 'incomplete') return;
+      if (reply.kind === 'incomplete' || this.closed) return;
+      // Drop the reply and wipe the bytes it leaves behind, before any listener runs.
+      this.buffer.copyWithin(0, reply.length, this.length);
+      this.buffer.fill(0, this.length - reply.length, this.length);
+      this.length -= reply.length;
       if (reply.kind === 'comm-ok') this.commOk?.();
       else if (reply.kind === 'junk') this.emitError({ reason: 'bad-sentinel', detail: `${reply.length} byte(s) from the MSR605 that start no reply` });
       else {
@@ -211,10 +218,6 @@ export class SerialStripeReader implements StripeReader {
         else this.emitError(reply.result.error);
         this.rearm();
       }
-      // Drop the reply and wipe the bytes it leaves behind.
-      this.buffer.copyWithin(0, reply.length, this.length);
-      this.buffer.fill(0, this.length - reply.length, this.length);
-      this.length -= reply.length;
     }
   }
 
@@ -262,6 +265,7 @@ export class SerialStripeReader implements StripeReader {
   }
 
   private emitSwipe(swipe: StripeSwipe): void {
+    if (this.closed) return;
     for (const l of [...this.swipeListeners]) l(swipe);
   }
 
@@ -281,6 +285,7 @@ export class SerialStripeReader implements StripeReader {
   }
 
   private emitError(error: StripeReadError): void {
+    if (this.closed) return;
     if (this.linePerTrack) {
       // A bad line spoils the whole swipe: drop what came before, swallow what follows.
       this.pending = undefined;

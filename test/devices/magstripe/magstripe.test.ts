@@ -238,3 +238,20 @@ t.test('binding: compatible, bus, role and defaults', async (t) => {
   t.same([p.baudRate?.type, (p.baudRate as { default?: number }).default], ['integer', 9600]);
   t.same(Object.keys(p).sort(), ['baudRate', 'idleTimeoutMs', 'lineEnding', 'lrc', 'protocol', 'stxEtx', 'trackSeparator']);
 });
+
+t.test('a listener that closes the reader hears nothing more, even from the same chunk', async (t) => {
+  for (const props of [{}, { protocol: 'msr605' as const }]) {
+    const { driver, device } = createSimSerialPair({ name: 'ttyStripe' });
+    const reader = await SerialStripeReader.open({ link: driver, ...props });
+    const heard: StripeSwipe[] = [];
+    reader.onSwipe((s) => {
+      heard.push(s);
+      void reader.close();
+    });
+    const one = props.protocol ? Buffer.from('1b731b01' + Buffer.from('%01?').toString('hex') + '1b021b033f1c1b30', 'hex') : bytes(`${T2}\r`);
+    await device.write(Buffer.concat([one, one]));
+    await new Promise((r) => setTimeout(r, 30));
+    t.equal(heard.length, 1, props.protocol ?? 'ascii');
+    await device.close();
+  }
+});
