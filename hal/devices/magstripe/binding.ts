@@ -1,11 +1,11 @@
 import type { DeviceBinding } from '../binding.js';
 
-/** A magnetic stripe reader that sends its swipes as ASCII over a serial link (MagTek, ID TECH serial modes). */
+/** A magnetic stripe reader on a serial link: ASCII track output (MagTek, ID TECH) or the MSR605/MSR206 command protocol. */
 export const magstripeBinding: DeviceBinding = {
   compatible: 'generic,magstripe-serial',
   bus: 'serial',
   roles: ['stripe'],
-  description: 'magnetic stripe reader, ASCII track output over serial',
+  description: 'magnetic stripe reader over serial (ASCII track output or MSR605 protocol)',
   props: {
     type: 'object',
     properties: {

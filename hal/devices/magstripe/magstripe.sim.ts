@@ -3,7 +3,8 @@
  * bytes the reader sends, in the configured format (hardware.md 8.2):
  * `[STX] [ESC] %T1?[LRC] ;T2?[LRC] [+T3?|;T3?][LRC] [sensor] CR|CRLF|LF [ETX]`,
  * and produces the faults real swipes have: a missing sentinel, a bad LRC, a track the
- * reader could not read (`E`), a swipe cut short, noise on the line.
+ * reader could not read (`E`), a swipe cut short, noise on the line. `Msr605Model` is the
+ * command-driven MSR605/MSR206 (msr605.ts).
  */
 import type { SerialLink } from '../../serial.js';
 import type { StripeSwipe } from '../../roles/stripe.js';
