@@ -93,7 +93,8 @@ export function indicatorConformance(t: Test, { name, factory }: IndicatorSuiteO
       if (rig.ledKind === 'one') {
         await rig.indicator.setLed('error');
         const from = rig.ledChanges().length;
-        await new Promise((r) => setTimeout(r, 600));
+        const blinked = (): boolean => rig.ledChanges().slice(from).some((c) => !c.on) && rig.ledChanges().slice(from).some((c) => c.on);
+        for (const deadline = Date.now() + 5000; !blinked() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
         const blinks = rig.ledChanges().slice(from);
         t.ok(blinks.some((c) => !c.on) && blinks.some((c) => c.on), 'error blinks the single LED');
         await rig.indicator.setLed('off');
