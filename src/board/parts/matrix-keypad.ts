@@ -28,7 +28,7 @@ export class SimKeypad {
   }
 
   /** Presses and releases a key by name, with a little contact bounce, as a finger would. */
-  async tapKey(name: string, holdMs = 60): Promise<void> {
+  async tapKey(name: string, holdMs = 120): Promise<void> {
     const label = this.label(name);
     if (label === undefined) throw new Error(`keypad: no key named "${name}" (keys: ${this.keys.join(' ')})`);
     await this.model.tap(label, holdMs, { bounce: 3 });
