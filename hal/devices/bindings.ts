@@ -6,9 +6,15 @@ import type { DeviceBinding } from './binding.js';
 import hd44780 from './hd44780/binding.js';
 import matrixKeypad from './matrix-keypad/binding.js';
 import { pn532Binding } from './pn532/binding.js';
+import { magstripeBinding } from './magstripe/binding.js';
+import { codeScannerBinding } from './code-scanner/binding.js';
+import { buzzerBinding } from './buzzer/binding.js';
 
 export const BINDINGS: readonly DeviceBinding[] = [
   hd44780,
   matrixKeypad,
   pn532Binding,
+  magstripeBinding,
+  codeScannerBinding,
+  buzzerBinding,
 ];

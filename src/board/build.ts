@@ -64,7 +64,8 @@ export async function buildTerminal(board: string | BoardProfile, options: Build
         const started = performance.now();
         const result: SelfTestResult = { device: d.name, compatible: d.compatible, roles: rolesOf(profile, d.name), ok: true, ms: 0 };
         try {
-          await d.driver.selfTest();
+          // A part without a self test of its own (a buzzer) counts as present once opened.
+          await d.driver.selfTest?.();
         } catch (err) {
           result.ok = false;
           result.error = describe(err);

@@ -16,7 +16,7 @@ export interface PartContext {
 }
 
 export interface OpenedPart {
-  driver: { selfTest(): Promise<unknown>; close(): Promise<void> };
+  driver: { selfTest?(): Promise<unknown>; close(): Promise<void> };
   roles: Partial<TerminalRoles>;
 }
 

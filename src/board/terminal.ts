@@ -5,6 +5,9 @@
 import type { Display } from '../../hal/roles/display.js';
 import type { Keypad } from '../../hal/roles/keypad.js';
 import type { ContactlessReader } from '../../hal/roles/contactless.js';
+import type { StripeReader } from '../../hal/roles/stripe.js';
+import type { CodeScanner } from '../../hal/roles/scanner.js';
+import type { Indicator } from '../../hal/roles/indicator.js';
 import type { RoleName } from '../../hal/devices/binding.js';
 
 /** The roles the application may use; each is present when the profile assigns it. */
@@ -12,13 +15,16 @@ export interface TerminalRoles {
   display?: Display;
   keypad?: Keypad;
   contactless?: ContactlessReader;
+  stripe?: StripeReader;
+  scanner?: CodeScanner;
+  indicator?: Indicator;
 }
 
 /** A driver instance as the root sees it: something that can test itself and close. */
 export interface OpenedDevice {
   readonly name: string;
   readonly compatible: string;
-  readonly driver: { selfTest(): Promise<unknown>; close(): Promise<void> };
+  readonly driver: { selfTest?(): Promise<unknown>; close(): Promise<void> };
 }
 
 export interface SelfTestResult {
