@@ -54,7 +54,7 @@ export interface FieldCodec {
   readonly def: FieldDef;
   pack(value: FieldValue, w: Writer): void;
   /** Returns the value and the offset after the field. */
-  unpack(buf: Uint8Array, offset: number): [FieldValue, number];
+  unpack(buf: Buffer, offset: number): [FieldValue, number];
 }
 
 // EBCDIC code page 037 for the printable ASCII range (IFE_ fields).
@@ -225,7 +225,7 @@ export function compileField(def: FieldDef): FieldCodec {
     }
   };
 
-  const unpack = (buf: Uint8Array, offset: number): [FieldValue, number] => {
+  const unpack = (buf: Buffer, offset: number): [FieldValue, number] => {
     let pos = offset;
     let units = def.length;
     if (!fixed) {
@@ -238,7 +238,7 @@ export function compileField(def: FieldDef): FieldCodec {
     const end = pos + size;
     if (def.content === 'b') {
       if (def.dataEncoding === 'hex') {
-        const text = Buffer.from(buf.buffer, buf.byteOffset + pos, size).toString('latin1');
+        const text = buf.toString('latin1', pos, end);
         if (!/^[0-9A-Fa-f]*$/.test(text)) throw unpackError(def, pos, 'not hex digits');
         return [Uint8Array.from(Buffer.from(text, 'hex')), end];
       }
@@ -248,8 +248,9 @@ export function compileField(def: FieldDef): FieldCodec {
     switch (def.dataEncoding) {
       case 'ascii':
       case 'hex':
-        s = Buffer.from(buf.buffer, buf.byteOffset + pos, size).toString('latin1');
-        break;
+        checkBytes(def, buf, pos, end);
+        s = buf.toString('latin1', pos, end);
+        return [s, end];
       case 'ebcdic': {
         let out = '';
         for (let i = pos; i < end; i++) out += String.fromCharCode(EBCDIC_TO_ASCII[buf[i]!]!);
@@ -288,6 +289,25 @@ export function compileField(def: FieldDef): FieldCodec {
   }
 
   return { def, pack, unpack };
+}
+
+/** Validates ASCII field bytes in place (cheaper than a regex over a decoded string). */
+function checkBytes(def: FieldDef, buf: Buffer, pos: number, end: number): void {
+  const content = def.content;
+  for (let i = pos; i < end; i++) {
+    const c = buf[i]!;
+    const ok =
+      content === 'n'
+        ? c >= 48 && c <= 57
+        : content === 'z'
+          ? (c >= 48 && c <= 57) || c === 61 || c === 68
+          : content === 'amount' && i === pos
+            ? c === 67 || c === 68
+            : content === 'amount'
+              ? c >= 48 && c <= 57
+              : c >= 0x20 && c <= 0x7e;
+    if (!ok) throw unpackError(def, i, `byte 0x${c.toString(16)} is not allowed in a ${content} field`);
+  }
 }
 
 function nibble(c: number): number {

@@ -36,12 +36,12 @@ export function pack(layout: Layout, msg: IsoMessage): Uint8Array {
   return Uint8Array.prototype.slice.call(w.buf, 0, w.pos);
 }
 
-function readBitmap(layout: Layout, frame: Uint8Array, offset: number): [Uint8Array, number] {
+function readBitmap(layout: Layout, frame: Buffer, offset: number): [Uint8Array, number] {
   const take = (n: number, at: number): Uint8Array => {
     const size = layout.bitmap === 'binary' ? n : n * 2;
     if (at + size > frame.length) throw new HostError('HOST_UNPACK', `bitmap at offset ${at}: truncated (needs ${size} bytes, ${frame.length - at} left)`, 1, at);
     if (layout.bitmap === 'binary') return frame.subarray(at, at + n);
-    const text = Buffer.from(frame.buffer, frame.byteOffset + at, size).toString('latin1');
+    const text = frame.toString('latin1', at, at + size);
     if (!/^[0-9A-Fa-f]+$/.test(text)) throw new HostError('HOST_UNPACK', `bitmap at offset ${at}: not hex digits`, 1, at);
     return Uint8Array.from(Buffer.from(text, 'hex'));
   };
@@ -56,7 +56,8 @@ function readBitmap(layout: Layout, frame: Uint8Array, offset: number): [Uint8Ar
   return [all, pos];
 }
 
-export function unpack(layout: Layout, frame: Uint8Array): IsoMessage {
+export function unpack(layout: Layout, input: Uint8Array): IsoMessage {
+  const frame = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const [mti, mtiEnd] = layout.mti.unpack(frame, 0) as [string, number];
   const [bitmap, after] = readBitmap(layout, frame, mtiEnd);
   let pos = after;
