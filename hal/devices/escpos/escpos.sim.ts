@@ -319,6 +319,11 @@ export interface EscPosModelOptions {
   paperRows?: number;
   /** Has an autocutter (default true); a cut without one is an error. */
   cutter?: boolean;
+  /**
+   * XON/XOFF handshake: the printer sends XOFF when it becomes busy (offline) and XON when
+   * it can take data again, on the same TX line as the status replies (hardware.md 7.6).
+   */
+  xonXoff?: boolean;
 }
 
 interface Style {
@@ -355,6 +360,7 @@ export class EscPosPrinterModel {
   private fault: PrinterFault | undefined;
   private poweredOn = true;
   private feedButton = false;
+  private busySignalled = false;
   /** Bytes received while switched on, for tests. */
   bytesReceived = 0;
   /** The ASB setting last received (GS a). */
@@ -507,6 +513,15 @@ export class EscPosPrinterModel {
       if (!this.execute(this.queue[0]!)) break;
       this.queue.shift();
     }
+    if (this.options.xonXoff && this.poweredOn && this.busySignalled !== this.isOffline) {
+      this.busySignalled = this.isOffline;
+      this.answer(this.busySignalled ? 0x13 : 0x11);
+    }
+  }
+
+  /** Puts bytes on the printer's TX line as they are (line noise, stray bytes). */
+  sendRaw(bytes: Uint8Array): void {
+    if (this.link.isOpen) this.link.write(bytes).catch(() => undefined);
   }
 
   /** Takes one content row of paper; false (and paper end) when the roll is empty. */
