@@ -374,6 +374,7 @@ export class EscPosPrinterModel {
     this.errors = this.tokenizer.errors;
     this.hanzi = options.startInHanziMode ?? false;
     this.paperRows = options.paperRows ?? Infinity;
+    this.paperOut = this.paperRows <= 0;
     this.unsubscribe = [link.onData((chunk) => this.receive(chunk)), link.onClose(() => this.end())];
   }
 
@@ -386,10 +387,11 @@ export class EscPosPrinterModel {
 
   // -- faults and the operator ---------------------------------------------------------------
 
-  /** The roll ends after this many more content rows. */
+  /** The roll ends after this many more content rows (0: it is empty now, and the sensor says so). */
   runOutAfter(rows: number): void {
     this.paperRows = rows;
-    if (rows > 0) this.paperOut = false;
+    this.paperOut = rows <= 0;
+    this.run();
   }
 
   /** A new roll: printing resumes with what waits in the receive buffer. */

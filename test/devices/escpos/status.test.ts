@@ -61,7 +61,8 @@ t.test('model replies per the tables', async (t) => {
 
   t.same(all(), [0x12, 0x12, 0x12, 0x12], 'ready: fixed bits only');
   m.runOutAfter(0);
-  t.same(all(), [0x12, 0x12, 0x12, 0x12], 'an empty roll is noticed when paper is needed');
+  t.same(all(), [0x1a, 0x32, 0x12, 0x7e], 'paper out: the published example n=1 0x1A, n=2 0x32, n=4 0x7E');
+  t.equal(m.transmitStatus(1), 0x0f, 'GS r 1 paper end: bits 2+3 (and the near-end bits 0+1)');
   m.loadPaper();
   m.setPaperNearEnd(true);
   t.same(all(), [0x12, 0x12, 0x12, 0x1e], 'near end: n=4 bits 2+3');

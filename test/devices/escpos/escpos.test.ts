@@ -1,0 +1,200 @@
+// The ESC/POS driver against the printer model on a sim serial pair: the Printer role
+// conformance suite, receipts (English and Chinese) parsed back by the model into the
+// same structured receipt, the charset set-up a Chinese printer needs (hardware.md risk
+// 12), XON/XOFF on the status line (7.6), and opening a printer that does not answer.
+import t from 'tap';
+import { EscPosPrinter } from '../../../hal/devices/escpos/escpos.js';
+import { EscPosPrinterModel, type EscPosModelOptions, type PrintedItem } from '../../../hal/devices/escpos/escpos.sim.js';
+import type { EscPosProps } from '../../../hal/devices/escpos/binding.js';
+import { createSimSerialPair } from '../../../hal/sim/serial.js';
+import type { Receipt } from '../../../hal/roles/printer.js';
+import { printerConformance, type PrinterFixture } from '../../conformance/printer.js';
+
+async function rig(model: EscPosModelOptions = {}, props: Partial<EscPosProps> = {}): Promise<{ printer: EscPosPrinter; model: EscPosPrinterModel }> {
+  const { driver, device } = createSimSerialPair({ name: 'ttyPrinter' });
+  const m = await EscPosPrinterModel.attach(device, model);
+  const printer = await EscPosPrinter.open({ link: driver, statusTimeoutMs: 200, lineTimeoutMs: 2000, ...props });
+  return { printer, model: m };
+}
+
+export function modelFixture(m: EscPosPrinterModel, printer: EscPosPrinter, cleanup: () => Promise<void>): PrinterFixture {
+  return {
+    printer,
+    printedText: () => m.items().flatMap((i) => (i.kind === 'text' ? [i.text] : [])),
+    faults: {
+      paperOutAfter: (rows) => m.runOutAfter(rows),
+      loadPaper: () => m.loadPaper(),
+      setCoverOpen: (open) => m.setCoverOpen(open),
+      setPower: (on) => m.setPower(on),
+    },
+    cleanup,
+  };
+}
+
+printerConformance(t, {
+  name: 'escpos on a sim serial pair',
+  factory: async () => {
+    const { printer, model } = await rig();
+    return modelFixture(model, printer, async () => {
+      await printer.close();
+      t.same(model.errors, [], 'the model saw no bad command');
+    });
+  },
+});
+
+const english: Receipt = {
+  lines: [
+    { kind: 'text', text: 'ACME CAFE', style: { align: 'center', bold: true, doubleWidth: true, doubleHeight: true } },
+    { kind: 'text', text: '1 Main St {Zone 2}', style: { align: 'center' } },
+    { kind: 'feed', lines: 1 },
+    { kind: 'text', text: 'SALE          EUR 12.34' },
+    { kind: 'text', text: 'Card 476173******0119', style: { underline: 1 } },
+    { kind: 'text', text: 'APPROVED', style: { align: 'right', bold: true, doubleHeight: true } },
+    { kind: 'qr', data: 'https://example.com/r?id=42&x={1}', moduleSize: 5, errorCorrection: 'Q' },
+    { kind: 'barcode', symbology: 'CODE128', data: '20261128000042', codeSet: 'C', hri: 'below', height: 60 },
+    { kind: 'barcode', symbology: 'CODE128', data: 'Ref{7}', moduleWidth: 3, hri: 'above', align: 'left' },
+    { kind: 'cut', partial: true },
+  ],
+};
+
+const plain = { bold: false, underline: 0 as const, width: 1, height: 1 };
+const englishPrinted: PrintedItem[] = [
+  { kind: 'text', text: 'ACME CAFE', align: 'center', spans: [{ text: 'ACME CAFE', bold: true, underline: 0, width: 2, height: 2 }] },
+  { kind: 'text', text: '1 Main St {Zone 2}', align: 'center', spans: [{ text: '1 Main St {Zone 2}', ...plain }] },
+  { kind: 'feed', lines: 1 },
+  { kind: 'text', text: 'SALE          EUR 12.34', align: 'left', spans: [{ text: 'SALE          EUR 12.34', ...plain }] },
+  { kind: 'text', text: 'Card 476173******0119', align: 'left', spans: [{ text: 'Card 476173******0119', ...plain, underline: 1 }] },
+  { kind: 'text', text: 'APPROVED', align: 'right', spans: [{ text: 'APPROVED', ...plain, bold: true, height: 2 }] },
+  { kind: 'qr', data: 'https://example.com/r?id=42&x={1}', model: 2, moduleSize: 5, errorCorrection: 'Q', align: 'center' },
+  { kind: 'barcode', symbology: 'CODE128', data: '20261128000042', codeSet: 'C', height: 60, moduleWidth: 2, hri: 'below', align: 'center' },
+  { kind: 'barcode', symbology: 'CODE128', data: 'Ref{7}', codeSet: 'B', height: 80, moduleWidth: 3, hri: 'above', align: 'left' },
+  { kind: 'cut', partial: true },
+];
+
+t.test('an English receipt round-trips through the model', async (t) => {
+  const { printer, model } = await rig({ columns: 32 });
+  const r = await printer.print(english, { jobId: 'en' });
+  t.equal(r.progress.state, 'complete');
+  t.same(model.errors, []);
+  t.same(model.items(), englishPrinted);
+  t.match(model.text(), /ACME CAFE|A C M E/);
+  await printer.close();
+});
+
+const chinese: Receipt = {
+  lines: [
+    { kind: 'text', text: '签购单', style: { align: 'center', bold: true, doubleWidth: true, doubleHeight: true } },
+    { kind: 'text', text: '商户名称: 示例咖啡店' },
+    { kind: 'text', text: '交易类型: 消费 SALE' },
+    { kind: 'text', text: '金额 AMT: RMB 88.00 ¥ €' },
+    { kind: 'qr', data: '银联二维码 https://qr.95516.com/00010000/123', errorCorrection: 'M' },
+    { kind: 'text', text: '持卡人签名', style: { align: 'right', underline: 2 } },
+    { kind: 'cut' },
+  ],
+};
+
+for (const startInHanziMode of [false, true]) {
+  t.test(`a Chinese receipt (GB18030) round-trips, printer ${startInHanziMode ? 'starting in' : 'not in'} Hanzi mode`, async (t) => {
+    const { printer, model } = await rig({ startInHanziMode }, { charset: 'gb18030' });
+    await printer.print(chinese, { jobId: 'zh' });
+    t.same(model.errors, []);
+    const items = model.items();
+    t.same(items.map((i) => (i.kind === 'text' ? i.text : i.kind === 'qr' ? `QR:${i.data}` : i.kind)), [
+      '签购单',
+      '商户名称: 示例咖啡店',
+      '交易类型: 消费 SALE',
+      '金额 AMT: RMB 88.00 ¥ €',
+      'QR:银联二维码 https://qr.95516.com/00010000/123',
+      '持卡人签名',
+      'cut',
+    ]);
+    t.match(items[0], { align: 'center', spans: [{ bold: true, width: 2, height: 2 }] });
+    t.match(items[5], { align: 'right', spans: [{ underline: 2 }] });
+    await printer.close();
+  });
+}
+
+t.test('a single-byte printer on a Chinese printer that powers up in Hanzi mode: FS . first (risk 12)', async (t) => {
+  const { printer, model } = await rig({ startInHanziMode: true }, { charset: 'cp437' });
+  await printer.print({ lines: [{ kind: 'text', text: 'Café £5 ½' }] });
+  t.same(model.items().map((i) => (i.kind === 'text' ? i.text : i.kind)), ['Café £5 ½']);
+  t.same(model.errors, []);
+  await printer.close();
+});
+
+t.test('a printer without cutter: the cut line feeds the paper out instead', async (t) => {
+  const { printer, model } = await rig({ cutter: false }, { cutter: false });
+  await printer.print({ lines: [{ kind: 'text', text: 'x' }, { kind: 'cut' }] });
+  t.same(model.items(), [{ kind: 'text', text: 'x', align: 'left', spans: [{ text: 'x', ...plain }] }, { kind: 'feed', lines: 4 }]);
+  t.same(model.errors, []);
+  await printer.close();
+});
+
+t.test('XON/XOFF share the line with status replies (hardware.md 7.6)', async (t) => {
+  t.test('XOFF holds job data, real-time status still flows, XON releases it', async (t) => {
+    const { printer, model } = await rig({ xonXoff: true });
+    model.sendRaw(Uint8Array.of(0x13));
+    await new Promise((r) => setTimeout(r, 20));
+    const job = printer.print({ lines: [{ kind: 'text', text: 'held' }] });
+    await new Promise((r) => setTimeout(r, 100));
+    t.same(model.items(), [], 'nothing printed while XOFF');
+    t.equal((await printer.status()).ready, true, 'status answered while XOFF');
+    model.sendRaw(Uint8Array.of(0x11));
+    t.equal((await job).progress.state, 'complete');
+    t.same(model.items().map((i) => i.kind === 'text' && i.text), ['held']);
+    t.equal(printer.strayBytes, 0, 'XON/XOFF were not taken for status bytes');
+    await printer.close();
+  });
+
+  t.test('the printer sends XOFF at paper end and XON after the refill', async (t) => {
+    const { printer, model } = await rig({ xonXoff: true });
+    model.runOutAfter(1);
+    await t.rejects(printer.print({ lines: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { jobId: 'x' }), { code: 'HAL_DEVICE', message: /paper-out/ });
+    model.loadPaper();
+    t.match(await printer.job('x'), { printedLines: 2 });
+    await printer.print({ lines: [{ kind: 'text', text: 'c' }] });
+    t.same(model.items().map((i) => i.kind === 'text' && i.text), ['a', 'b', 'c']);
+    t.equal(printer.strayBytes, 0);
+    await printer.close();
+  });
+});
+
+t.test('line noise on the TX line is counted, not taken for a reply', async (t) => {
+  const { printer, model } = await rig();
+  model.sendRaw(Uint8Array.of(0xff, 0x81, 0x13 | 0x80));
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(printer.strayBytes, 3);
+  await printer.print({ lines: [{ kind: 'text', text: 'ok' }] });
+  await printer.close();
+});
+
+t.test('open: a printer that does not answer is a time-limit error; bad props are refused', async (t) => {
+  const { driver, device } = createSimSerialPair({ name: 'off' });
+  const m = await EscPosPrinterModel.attach(device);
+  m.setPower(false);
+  await t.rejects(EscPosPrinter.open({ link: driver, statusTimeoutMs: 100 }), { code: 'HAL_TIMEOUT' });
+  await t.rejects(EscPosPrinter.open({ link: driver, paperWidthMm: 76 as 80 }), { code: 'HAL_INVALID_ARGUMENT', message: /paperWidthMm/ });
+  await t.rejects(EscPosPrinter.open({ link: driver, charset: 'utf-7' as 'ascii' }), { code: 'HAL_INVALID_ARGUMENT', message: /charset/ });
+  await driver.close();
+});
+
+t.test('columns come from the paper width unless given', async (t) => {
+  for (const [props, columns] of [[{}, 32], [{ paperWidthMm: 80 as const }, 48], [{ paperWidthMm: 80 as const, columns: 42 }, 42]] as const) {
+    const { printer } = await rig({}, props);
+    t.equal(printer.columns, columns, JSON.stringify(props));
+    await printer.close();
+  }
+});
+
+t.test('the far end going away fails a job (link closed or disconnected), then calls say HAL_DISCONNECTED', async (t) => {
+  const { driver, device } = createSimSerialPair({ name: 'gone' });
+  const m = await EscPosPrinterModel.attach(device);
+  const printer = await EscPosPrinter.open({ link: driver, statusTimeoutMs: 200 });
+  m.runOutAfter(0);
+  const job = printer.print({ lines: [{ kind: 'text', text: 'x' }] }).catch((e: unknown) => e);
+  await device.close();
+  t.match(await job, { code: /^HAL_(DISCONNECTED|CLOSED)$/ });
+  await new Promise((r) => setImmediate(r));
+  await t.rejects(printer.status(), { code: 'HAL_DISCONNECTED' });
+  await printer.close();
+});
