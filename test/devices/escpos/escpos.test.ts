@@ -8,27 +8,14 @@ import { EscPosPrinterModel, type EscPosModelOptions, type PrintedItem } from '.
 import type { EscPosProps } from '../../../hal/devices/escpos/binding.js';
 import { createSimSerialPair } from '../../../hal/sim/serial.js';
 import type { Receipt } from '../../../hal/roles/printer.js';
-import { printerConformance, type PrinterFixture } from '../../conformance/printer.js';
+import { printerConformance } from '../../conformance/printer.js';
+import { modelFixture } from './model-fixture.js';
 
 async function rig(model: EscPosModelOptions = {}, props: Partial<EscPosProps> = {}): Promise<{ printer: EscPosPrinter; model: EscPosPrinterModel }> {
   const { driver, device } = createSimSerialPair({ name: 'ttyPrinter' });
   const m = await EscPosPrinterModel.attach(device, model);
   const printer = await EscPosPrinter.open({ link: driver, statusTimeoutMs: 200, lineTimeoutMs: 2000, ...props });
   return { printer, model: m };
-}
-
-export function modelFixture(m: EscPosPrinterModel, printer: EscPosPrinter, cleanup: () => Promise<void>): PrinterFixture {
-  return {
-    printer,
-    printedText: () => m.items().flatMap((i) => (i.kind === 'text' ? [i.text] : [])),
-    faults: {
-      paperOutAfter: (rows) => m.runOutAfter(rows),
-      loadPaper: () => m.loadPaper(),
-      setCoverOpen: (open) => m.setCoverOpen(open),
-      setPower: (on) => m.setPower(on),
-    },
-    cleanup,
-  };
 }
 
 printerConformance(t, {
