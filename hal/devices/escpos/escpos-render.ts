@@ -162,10 +162,11 @@ export async function renderPng(items: readonly PrintedItem[], options: RenderOp
         if (item.hri === 'above' || item.hri === 'both') hri();
         // A stand-in pattern (not a decodable CODE128 symbol), labelled as such.
         for (let x = 0; x < barW; x += 3 * item.moduleWidth) ctx.fillRect(x0 + x, by, item.moduleWidth * (1 + ((x / item.moduleWidth) % 2)), item.height);
+        const text = 'CODE128 (stand-in)';
         ctx.fillStyle = '#fff';
-        ctx.fillRect(x0 + 4, by + item.height / 2 - 10, 130, 20);
+        ctx.fillRect(x0 + 4, by + item.height / 2 - 10, text.length * 10 + 4, 20);
         ctx.fillStyle = '#000';
-        label('CODE128 (stand-in)', x0 + 6, by + item.height / 2 - 8);
+        label(text, x0 + 6, by + item.height / 2 - 8);
         by += item.height + 4;
         if (item.hri === 'below' || item.hri === 'both') hri();
         break;
