@@ -27,6 +27,11 @@
  *   `print(receipt, { startAt: progress.printedLines })` (and, typically, a
  *   "CONTINUED" line it adds itself). The driver never reprints on its own.
  *
+ * - A line whose confirmation never comes (the printer was switched off and lost its
+ *   buffer) stays `inDoubtLine` for good: only a person looking at the paper knows.
+ * - Whatever ends a job (a PrintError, HAL_CLOSED, HAL_ABORTED), {@link Printer.job}
+ *   returns its progress afterwards.
+ *
  * Errors are {@link PrintError}s (a HalError with `reason` and `progress`): `reason`
  * `'paper-out' | 'cover-open' | 'offline' | 'error'` have code `HAL_DEVICE`; `'no-answer'`
  * has code `HAL_TIMEOUT`. Other failures (link closed, bad text) keep their HAL codes.
@@ -193,8 +198,11 @@ export interface PrintOptions extends CallOptions {
 
 export interface PrintResult {
   progress: PrintProgress;
-  /** Status after the job (e.g. `paperNearEnd` to warn the cashier). */
-  status: PrinterStatus;
+  /**
+   * Status after the job (e.g. `paperNearEnd` to warn the cashier); undefined when the
+   * printer did not answer it. The job is complete either way.
+   */
+  status?: PrinterStatus;
 }
 
 export interface Printer {
@@ -203,7 +211,8 @@ export interface Printer {
   /**
    * Prints the receipt; resolves when the printer confirmed every line. Rejects with a
    * {@link PrintError} (see the module comment). `timeoutMs` bounds waiting for each line's
-   * confirmation (default: the driver's status time limit times a safety factor).
+   * confirmation while the printer reports ready (default: the driver's line time limit);
+   * `signal` abandons the job (HAL_ABORTED; `job()` tells how far it got).
    * One job at a time: a second call waits for the first.
    */
   print(receipt: Receipt, options?: PrintOptions): Promise<PrintResult>;

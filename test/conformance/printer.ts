@@ -61,7 +61,7 @@ export function printerConformance(t: Test, { name, factory }: PrinterSuiteOptio
       const f = await factory();
       const r = await f.printer.print(receipt('A', 5), { jobId: 'A' });
       t.same(r.progress, { jobId: 'A', state: 'complete', totalLines: 5, startAt: 0, printedLines: 5 });
-      t.equal(r.status.ready, true);
+      t.equal(r.status?.ready, true);
       if (f.printedText) t.same(f.printedText(), ['A line 0', 'A line 1', 'A line 2', 'A line 3', 'A line 4']);
       t.same(await f.printer.job('A'), r.progress, 'job() tells the same');
       t.equal(await f.printer.job('nope'), undefined);

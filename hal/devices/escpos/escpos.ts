@@ -298,14 +298,20 @@ export class EscPosPrinter implements Printer {
     }
   }
 
-  /** Waits until every earlier job's in-doubt line is settled (the printer is ready). */
-  private async settleOutstanding(progress: PrintProgress): Promise<void> {
+  /**
+   * Waits until every earlier job's in-doubt line is settled (the printer is ready, so it
+   * should answer at once). A printer that was switched off lost its buffer and will never
+   * answer: after the line time limit those lines stay in doubt for good and are dropped
+   * from the queue of expected replies, so that later replies are not credited to them.
+   */
+  private async settleOutstanding(): Promise<void> {
     const last = this.confirmations[this.confirmations.length - 1];
     if (!last) return;
     try {
       await bounded(`printer ${this.path}: earlier job`, last.promise, { timeoutMs: this.props.lineTimeoutMs });
     } catch (err) {
-      throw new PrintError('no-answer', { ...progress }, `printer ${this.path}: an earlier job's line was never confirmed`, { cause: err });
+      if (!isHalError(err, 'HAL_TIMEOUT')) throw err;
+      for (const c of this.confirmations.splice(0)) c.reject(err);
     }
   }
 
@@ -333,8 +339,8 @@ export class EscPosPrinter implements Printer {
     const progress: PrintProgress = { jobId, state: 'not-started', totalLines: total, startAt, printedLines: startAt };
     this.remember(progress);
 
-    await this.checkReady(progress, options);
-    await this.settleOutstanding(progress);
+    await this.checkReady(progress, { signal: options?.signal });
+    await this.settleOutstanding();
 
     const prologue = cmd.concat([cmd.initialize(), this.charsetSetup()]);
     for (let i = startAt; i < total; i++) {
@@ -347,7 +353,9 @@ export class EscPosPrinter implements Printer {
       delete progress.inDoubtLine;
     }
     progress.state = 'complete';
-    return { progress: { ...progress }, status: await this.status() };
+    // The job is complete whatever happens next: a status that fails now is only missing.
+    const status = await this.status({ signal: options?.signal }).catch(() => undefined);
+    return { progress: { ...progress }, status };
   }
 
   async job(jobId: string, options?: CallOptions): Promise<PrintProgress | undefined> {

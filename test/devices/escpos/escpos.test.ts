@@ -185,3 +185,45 @@ t.test('the far end going away fails a job (link closed or disconnected), then c
   await t.rejects(printer.status(), { code: 'HAL_DISCONNECTED' });
   await printer.close();
 });
+
+t.test('a printer switched off while a line is in doubt: the line stays in doubt, later jobs print', async (t) => {
+  const { printer, model } = await rig({}, { lineTimeoutMs: 300 });
+  model.runOutAfter(1);
+  await t.rejects(printer.print({ lines: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { jobId: 'lost' }), { message: /paper-out/ });
+  // Power cycle: the buffer with line 1 and its GS r is gone.
+  model.setPower(false);
+  model.setPower(true);
+  model.loadPaper();
+  t.same(await printer.job('lost', { timeoutMs: 100 }), { jobId: 'lost', state: 'interrupted', totalLines: 2, startAt: 0, printedLines: 1, inDoubtLine: 1 });
+  const r = await printer.print({ lines: [{ kind: 'text', text: 'c' }, { kind: 'text', text: 'd' }] }, { jobId: 'next' });
+  t.same(r.progress, { jobId: 'next', state: 'complete', totalLines: 2, startAt: 0, printedLines: 2 });
+  t.same(await printer.job('lost'), { jobId: 'lost', state: 'interrupted', totalLines: 2, startAt: 0, printedLines: 1, inDoubtLine: 1 }, 'no later reply was credited to it');
+  t.same(model.items().map((i) => i.kind === 'text' && i.text), ['a', 'c', 'd']);
+  await printer.close();
+});
+
+t.test('an aborted job rejects with HAL_ABORTED and job() tells how far it got', async (t) => {
+  const { printer, model } = await rig();
+  model.runOutAfter(1);
+  const ac = new AbortController();
+  const job = printer.print({ lines: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { jobId: 'ab', signal: ac.signal });
+  while (model.items().length === 0) await new Promise((r) => setTimeout(r, 5));
+  ac.abort();
+  await t.rejects(job, { code: 'HAL_ABORTED' });
+  t.same(await printer.job('ab'), { jobId: 'ab', state: 'interrupted', totalLines: 2, startAt: 0, printedLines: 1, inDoubtLine: 1 });
+  model.loadPaper();
+  t.same(await printer.job('ab'), { jobId: 'ab', state: 'complete', totalLines: 2, startAt: 0, printedLines: 2 }, 'the in-doubt line came out after the refill');
+  await printer.close();
+});
+
+t.test('a job that completes reports a missing status as undefined, never as a failure', async (t) => {
+  const { printer, model } = await rig({}, { statusTimeoutMs: 100 });
+  const job = printer.print({ lines: [{ kind: 'text', text: 'last' }] });
+  // Switch the printer off as soon as the line is printed: the status after the job gets no answer.
+  while (model.items().length === 0) await new Promise((r) => setImmediate(r));
+  model.setPower(false);
+  const r = await job;
+  t.equal(r.progress.state, 'complete');
+  t.ok(r.status === undefined || r.status.ready, 'status missing (or taken just before the switch-off)');
+  await printer.close();
+});
