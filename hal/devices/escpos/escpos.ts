@@ -98,7 +98,9 @@ export class EscPosPrinter implements Printer {
   private closeError: HalError | undefined;
   private readonly unsubscribe: Unsubscribe[] = [];
   private statusWaiter: Deferred<number> | undefined;
-  private readonly statusLock = new Lock();
+  // One exchange on the wire at a time: no job data while a DLE EOT reply is awaited
+  // (dle_eot notes: send nothing else until the status byte has arrived).
+  private readonly wireLock = new Lock();
   private readonly jobLock = new Lock();
   private readonly confirmations: Confirmation[] = [];
   private readonly jobs = new Map<string, PrintProgress>();
@@ -183,11 +185,17 @@ export class EscPosPrinter implements Printer {
       this.xonWaiters.push(resumed);
       await bounded(`printer ${this.path}: waiting for XON`, resumed.promise, { timeoutMs: this.props.lineTimeoutMs });
     }
-    await this.link.write(bytes);
+    // Drained before the lock is released: a status request must not queue behind job
+    // data in the transmit buffer, or its time limit would run out while data trickles out.
+    const lineMs = (bytes.length * 10 * 1000) / this.props.baudRate;
+    await this.wireLock.run(async () => {
+      await this.link.write(bytes, { timeoutMs: 2 * lineMs + 5000 });
+      await this.link.drain({ timeoutMs: 2 * lineMs + 5000 });
+    });
   }
 
   private queryStatus(n: 1 | 2 | 3 | 4, options?: CallOptions): Promise<number> {
-    return this.statusLock.run(async () => {
+    return this.wireLock.run(async () => {
       this.ensureOpen('status');
       const reply = deferred<number>();
       this.statusWaiter = reply;

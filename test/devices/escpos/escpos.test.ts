@@ -11,8 +11,8 @@ import type { Receipt } from '../../../hal/roles/printer.js';
 import { printerConformance } from '../../conformance/printer.js';
 import { modelFixture } from './model-fixture.js';
 
-async function rig(model: EscPosModelOptions = {}, props: Partial<EscPosProps> = {}): Promise<{ printer: EscPosPrinter; model: EscPosPrinterModel }> {
-  const { driver, device } = createSimSerialPair({ name: 'ttyPrinter' });
+async function rig(model: EscPosModelOptions = {}, props: Partial<EscPosProps> = {}, lineRateBaud?: number): Promise<{ printer: EscPosPrinter; model: EscPosPrinterModel }> {
+  const { driver, device } = createSimSerialPair({ name: 'ttyPrinter', lineRateBaud });
   const m = await EscPosPrinterModel.attach(device, model);
   const printer = await EscPosPrinter.open({ link: driver, statusTimeoutMs: 200, lineTimeoutMs: 2000, ...props });
   return { printer, model: m };
@@ -225,5 +225,25 @@ t.test('a job that completes reports a missing status as undefined, never as a f
   const r = await job;
   t.equal(r.progress.state, 'complete');
   t.ok(r.status === undefined || r.status.ready, 'status missing (or taken just before the switch-off)');
+  await printer.close();
+});
+
+t.test('at 19200 baud (10 bits a byte on the sim line) a receipt with a large QR code still prints', async (t) => {
+  const { printer, model } = await rig({}, { lineTimeoutMs: 5000, baudRate: 19200 }, 19200);
+  const r = await printer.print({ lines: [{ kind: 'text', text: 'slow' }, { kind: 'qr', data: 'Q'.repeat(1200) }, { kind: 'cut' }] });
+  t.equal(r.progress.state, 'complete');
+  t.same(model.items().map((i) => i.kind), ['text', 'qr', 'cut']);
+  t.same(model.errors, []);
+  await printer.close();
+});
+
+t.test('status queries and job data never interleave on the wire', async (t) => {
+  const { printer, model } = await rig();
+  const lines = Array.from({ length: 6 }, (_, i) => ({ kind: 'text' as const, text: `line ${i}` }));
+  const [r, ...statuses] = await Promise.all([printer.print({ lines }), printer.status(), printer.status(), printer.job('none'), printer.status()]);
+  t.equal(r.progress.state, 'complete');
+  t.ok(statuses.every((s) => s === undefined || !('ready' in s) || s.ready));
+  t.same(model.errors, []);
+  t.equal(model.items().length, 6);
   await printer.close();
 });
