@@ -226,6 +226,6 @@ export interface Printer {
   job(jobId: string, options?: CallOptions): Promise<PrintProgress | undefined>;
   /** Checks the printer answers and is ready (prints nothing). */
   selfTest(): Promise<void>;
-  /** Stops; a job in flight rejects with HAL_CLOSED. Does not close the link's owner's other users. */
+  /** Stops and releases the printer's connection; a job in flight rejects with HAL_CLOSED. Idempotent. */
   close(): Promise<void>;
 }

@@ -9,8 +9,7 @@
 import { existsSync } from 'node:fs';
 import { HalError } from '../../errors.js';
 import { DOTS_BY_PAPER } from './binding.js';
-import type { PrintedItem } from './printed.js';
-import { charColumns } from './text-encoding.js';
+import { layoutRows, type PrintedItem } from './printed.js';
 
 // The part of @napi-rs/canvas used here.
 interface Ctx {
@@ -63,10 +62,12 @@ const CELL_H = 24;
 const LINE = 30;
 const MARGIN = 16;
 
-function itemHeight(item: PrintedItem): number {
+const rowHeight = (chars: readonly { span: { height: number } }[]): number => Math.max(1, ...chars.map((c) => c.span.height)) * CELL_H + (LINE - CELL_H);
+
+function itemHeight(item: PrintedItem, columns: number): number {
   switch (item.kind) {
     case 'text':
-      return Math.max(1, ...item.spans.map((s) => s.height)) * CELL_H + (LINE - CELL_H);
+      return layoutRows(item, columns).reduce((sum, row) => sum + rowHeight(row.chars), 0);
     case 'qr':
       return 29 * item.moduleSize + 8; // a version 3 symbol; drawn at its real size when known
     case 'barcode':
@@ -89,10 +90,11 @@ export async function renderPng(items: readonly PrintedItem[], options: RenderOp
   for (const file of FONT_FILES) if (existsSync(file)) canvas.GlobalFonts.registerFromPath(file);
   const qr = await optional<QrModule>('qrcode');
   const width = DOTS_BY_PAPER[options.paperWidthMm ?? 58];
+  const columns = Math.floor(width / CELL_W);
   const qrSymbols = items.map((item) => (item.kind === 'qr' && qr?.create ? qr.create(item.data, { errorCorrectionLevel: item.errorCorrection }).modules : undefined));
   const heights = items.map((item, i) => {
     const sym = qrSymbols[i];
-    return item.kind === 'qr' && sym ? (sym.size + 8) * item.moduleSize + 8 : itemHeight(item);
+    return item.kind === 'qr' && sym ? (sym.size + 8) * item.moduleSize + 8 : itemHeight(item, columns);
   });
   const height = heights.reduce((a, b) => a + b, 2 * MARGIN);
   const c = canvas.createCanvas(width, height);
@@ -115,22 +117,21 @@ export async function renderPng(items: readonly PrintedItem[], options: RenderOp
     const h = heights[i]!;
     switch (item.kind) {
       case 'text': {
-        const lineH = Math.max(1, ...item.spans.map((s) => s.height)) * CELL_H;
-        let w = 0;
-        for (const s of item.spans) for (const ch of s.text) w += charColumns(ch) * CELL_W * s.width;
-        let x = alignX(w, item.align);
-        for (const s of item.spans) {
-          ctx.font = `${s.bold ? 'bold ' : ''}${CELL_H}px ${fonts}`;
-          for (const ch of s.text) {
-            const cw = charColumns(ch) * CELL_W * s.width;
+        let rowY = y;
+        for (const row of layoutRows(item, columns)) {
+          const lineH = rowHeight(row.chars) - (LINE - CELL_H);
+          let x = alignX(row.cells * CELL_W, item.align);
+          for (const { ch, span: s, cells } of row.chars) {
+            ctx.font = `${s.bold ? 'bold ' : ''}${CELL_H}px ${fonts}`;
             ctx.save();
-            ctx.translate(x, y + lineH - CELL_H * s.height);
+            ctx.translate(x, rowY + lineH - CELL_H * s.height);
             ctx.scale(s.width, s.height);
             ctx.fillText(ch, 0, 0);
             ctx.restore();
-            if (s.underline) ctx.fillRect(x, y + lineH - s.underline, cw, s.underline);
-            x += cw;
+            if (s.underline) ctx.fillRect(x, rowY + lineH - s.underline, cells * CELL_W, s.underline);
+            x += cells * CELL_W;
           }
+          rowY += rowHeight(row.chars);
         }
         break;
       }

@@ -18,6 +18,8 @@ import type { Unsubscribe } from '../../io.js';
 import type { Hri, Justification, QrLevel } from './commands.js';
 import { gb18030CharLength, loadTextCodec, singleByteCodec, type TextCodec } from './text-encoding.js';
 import { renderText, type PrintedItem, type PrintedSpan } from './printed.js';
+import { renderPng } from './escpos-render.js';
+import { COLUMNS_BY_PAPER } from './binding.js';
 
 export type { PrintedItem, PrintedSpan } from './printed.js';
 
@@ -311,7 +313,9 @@ export function decodeCode128(data: Uint8Array): { data: string; codeSet: 'A' | 
 export type PrinterFault = 'recoverable' | 'autocutter' | 'unrecoverable' | 'auto-recoverable';
 
 export interface EscPosModelOptions {
-  /** Characters per line in font A, for `text()` (default 32). */
+  /** Paper roll width, for `text()` and `png()` (default 58). */
+  paperWidthMm?: 58 | 80;
+  /** Characters per line in font A, for `text()` (default from the paper: 32 or 48). */
   columns?: number;
   /** Powers up in Hanzi (Kanji) mode, as most Chinese-market printers do (hardware.md risk 12). */
   startInHanziMode?: boolean;
@@ -451,9 +455,14 @@ export class EscPosPrinterModel {
     this.tokenizer.end();
   }
 
-  /** What was printed, as lines of text `columns` wide. */
+  /** What was printed, as lines of text `columns` wide (long lines wrap as on paper). */
   text(): string {
-    return renderText(this.printed, this.options.columns ?? 32).join('\n');
+    return renderText(this.printed, this.options.columns ?? COLUMNS_BY_PAPER[this.options.paperWidthMm ?? 58]).join('\n');
+  }
+
+  /** What was printed, as a PNG picture of the roll (needs @napi-rs/canvas: HAL_UNSUPPORTED otherwise). */
+  png(): Promise<Uint8Array> {
+    return renderPng(this.printed, { paperWidthMm: this.options.paperWidthMm ?? 58 });
   }
 
   async detach(): Promise<void> {

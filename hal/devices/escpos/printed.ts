@@ -28,6 +28,31 @@ export type PrintedItem =
   | { kind: 'feed'; lines: number }
   | { kind: 'cut'; partial: boolean };
 
+/** One character placed on the paper: its span (style) and the font-A cells it takes. */
+export interface PlacedChar {
+  ch: string;
+  span: PrintedSpan;
+  cells: number;
+}
+
+/**
+ * Splits a text line into the rows the printer prints: a line longer than the paper
+ * continues on the next row (a character that does not fit whole moves down).
+ */
+export function layoutRows(item: Extract<PrintedItem, { kind: 'text' }>, columns: number): { chars: PlacedChar[]; cells: number }[] {
+  const rows: { chars: PlacedChar[]; cells: number }[] = [{ chars: [], cells: 0 }];
+  for (const span of item.spans) {
+    for (const ch of span.text) {
+      const cells = charColumns(ch) * span.width;
+      let row = rows[rows.length - 1]!;
+      if (row.cells + cells > columns && row.chars.length) rows.push((row = { chars: [], cells: 0 }));
+      row.chars.push({ ch, span, cells });
+      row.cells += cells;
+    }
+  }
+  return rows;
+}
+
 /** The printed items as plain text lines, `columns` characters of font A wide. */
 export function renderText(items: readonly PrintedItem[], columns: number): string[] {
   const out: string[] = [];
@@ -38,19 +63,13 @@ export function renderText(items: readonly PrintedItem[], columns: number): stri
   };
   for (const item of items) {
     switch (item.kind) {
-      case 'text': {
-        let width = 0;
-        let text = '';
-        for (const span of item.spans) {
-          for (const ch of span.text) {
-            width += charColumns(ch) * span.width;
-            // Double width shown as the character followed by a space per extra column.
-            text += ch + ' '.repeat(span.width - 1);
-          }
+      case 'text':
+        for (const row of layoutRows(item, columns)) {
+          // A wide character is followed by a space per extra cell (a terminal shows CJK two cells wide).
+          const text = row.chars.map((c) => c.ch + ' '.repeat(c.cells - charColumns(c.ch))).join('');
+          out.push(place(text, row.cells, item.align));
         }
-        out.push(place(text, width, item.align));
         break;
-      }
       case 'qr': {
         const label = `[QR ${item.errorCorrection} x${item.moduleSize}: ${item.data}]`;
         out.push(place(label, label.length, item.align));

@@ -247,3 +247,12 @@ t.test('status queries and job data never interleave on the wire', async (t) => 
   t.equal(model.items().length, 6);
   await printer.close();
 });
+
+t.test('paper near end: the job completes and the result warns', async (t) => {
+  const { printer, model } = await rig();
+  model.setPaperNearEnd(true);
+  const r = await printer.print({ lines: [{ kind: 'text', text: 'x' }] });
+  t.equal(r.progress.state, 'complete');
+  t.match(r.status, { ready: true, paperNearEnd: true, paperOut: false });
+  await printer.close();
+});

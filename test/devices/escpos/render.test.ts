@@ -23,13 +23,14 @@ if (!ok) {
 } else {
   t.test('a Chinese and English receipt renders to a PNG', async (t) => {
     const { driver, device } = createSimSerialPair({ name: 'lp' });
-    const model = await EscPosPrinterModel.attach(device);
+    const model = await EscPosPrinterModel.attach(device, { paperWidthMm: 80 });
     const printer = await EscPosPrinter.open({ link: driver, charset: 'gb18030', statusTimeoutMs: 200 });
     await printer.print({
       lines: [
         { kind: 'text', text: '签购单 RECEIPT', style: { align: 'center', bold: true, doubleWidth: true, doubleHeight: true } },
         { kind: 'text', text: '商户名称: 示例咖啡店' },
         { kind: 'text', text: 'AMOUNT  RMB 88.00', style: { underline: 1 } },
+        { kind: 'text', text: '这一行很长，会在纸的边缘换行继续打印 — this line wraps at the paper edge' },
         { kind: 'feed', lines: 1 },
         { kind: 'qr', data: 'https://example.com/r/42', moduleSize: 4 },
         { kind: 'barcode', symbology: 'CODE128', data: '20261128000042', codeSet: 'C', height: 60 },
@@ -45,5 +46,7 @@ if (!ok) {
       mkdirSync('.tap/escpos', { recursive: true });
       writeFileSync(`.tap/escpos/receipt-${width}mm.png`, png);
     }
+    const own = await model.png();
+    t.equal(Buffer.from(own).readUInt32BE(16), 576, "the model's own picture uses its paper width");
   });
 }

@@ -237,3 +237,21 @@ t.test('execution faults are flagged', async (t) => {
   ]);
   await m.model.detach();
 });
+
+t.test('text(): a line longer than the paper continues on the next row', async (t) => {
+  const m = await printerWith({ startInHanziMode: true });
+  const long = Buffer.from('0123456789'.repeat(4)); // 40 characters on 32 columns
+  // 17 Hanzi (GB2312 D6D0 = 中) take 34 cells: 16 on the first row, 1 on the next.
+  const hanzi = Buffer.from('D6D0'.repeat(17), 'hex');
+  await m.send(Uint8Array.from([...long, 0x0a, ...hanzi, 0x0a, 0x1d, 0x21, 0x10, ...Buffer.from('ABCDEFGHIJKLMNOPQ'), 0x0a]));
+  t.same(m.model.errors, []);
+  t.same(m.model.text().split('\n'), [
+    '01234567890123456789012345678901',
+    '23456789',
+    '中'.repeat(16),
+    '中',
+    'A B C D E F G H I J K L M N O P',
+    'Q',
+  ]);
+  await m.model.detach();
+});
