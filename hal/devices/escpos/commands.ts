@@ -183,3 +183,5 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 // neither form, so the three can share the printer's TX line.
 export const isRealtimeStatusByte = (b: number): boolean => (b & 0x93) === 0x12;
 export const isTransmitStatusByte = (b: number): boolean => (b & 0x90) === 0x00;
+/** First byte of a 4-byte Automatic Status Back report: 0xx1xx00 (gs_la); bytes 2-4 are 0xx0xxxx. */
+export const isAsbFirstByte = (b: number): boolean => (b & 0x93) === 0x10;

@@ -105,9 +105,10 @@ export class EscPosPrinter implements Printer {
   private readonly confirmations: Confirmation[] = [];
   private readonly jobs = new Map<string, PrintProgress>();
   private paused = false;
+  private asbBytesLeft = 0;
   private xonWaiters: Deferred<void>[] = [];
   private jobSeq = 0;
-  /** Bytes on the TX line that fit no reply form (line noise, ASB when someone enabled it). */
+  /** Bytes on the TX line that are no reply to us (line noise, Automatic Status Back reports). */
   strayBytes = 0;
 
   private constructor(
@@ -154,7 +155,16 @@ export class EscPosPrinter implements Printer {
   }
 
   private receive(b: number): void {
-    if (b === cmd.XOFF) {
+    if (this.asbBytesLeft > 0) {
+      // Bytes 2-4 of an Automatic Status Back report look like GS r replies (gs_la): never
+      // credit them. Should noise start a false report, a real confirmation is lost and the
+      // job fails loudly (no-answer) instead of a line being counted as printed silently.
+      this.asbBytesLeft--;
+      this.strayBytes++;
+    } else if (cmd.isAsbFirstByte(b)) {
+      this.asbBytesLeft = 3;
+      this.strayBytes++;
+    } else if (b === cmd.XOFF) {
       this.paused = true;
     } else if (b === cmd.XON) {
       this.paused = false;
@@ -350,7 +360,8 @@ export class EscPosPrinter implements Printer {
     await this.checkReady(progress, { signal: options?.signal });
     await this.settleOutstanding();
 
-    const prologue = cmd.concat([cmd.initialize(), this.charsetSetup()]);
+    // ASB off again: a printer whose memory switch enables it may do so after ESC @.
+    const prologue = cmd.concat([cmd.initialize(), cmd.automaticStatusBack(0), this.charsetSetup()]);
     for (let i = startAt; i < total; i++) {
       const c = this.expectConfirmation(jobId, i);
       progress.state = 'interrupted';

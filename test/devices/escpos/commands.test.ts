@@ -113,5 +113,10 @@ t.test('status byte forms (dle_eot 0xx1xx10, gs_lr 0xx0xxxx) keep XON/XOFF apart
   t.notOk(cmd.isTransmitStatusByte(cmd.XOFF), 'XOFF is no GS r reply');
   t.ok(cmd.isTransmitStatusByte(0x00), 'GS r 1: paper present');
   t.ok(cmd.isTransmitStatusByte(0x0f), 'GS r 1: near end and paper end');
-  for (let b = 0; b < 256; b++) t.notOk(cmd.isRealtimeStatusByte(b) && cmd.isTransmitStatusByte(b), `byte ${b} is not both`);
+  t.ok(cmd.isAsbFirstByte(0x10), 'ASB first byte 0xx1xx00 (gs_la)');
+  t.notOk(cmd.isAsbFirstByte(cmd.XON) || cmd.isAsbFirstByte(cmd.XOFF) || cmd.isAsbFirstByte(0x12), 'XON, XOFF, DLE EOT replies are no ASB header');
+  for (let b = 0; b < 256; b++) {
+    const forms = [cmd.isRealtimeStatusByte(b), cmd.isTransmitStatusByte(b), cmd.isAsbFirstByte(b), b === cmd.XON || b === cmd.XOFF].filter(Boolean).length;
+    t.ok(forms <= 1, `byte ${b} fits at most one form`);
+  }
 });

@@ -256,3 +256,17 @@ t.test('paper near end: the job completes and the result warns', async (t) => {
   t.match(r.status, { ready: true, paperNearEnd: true, paperOut: false });
   await printer.close();
 });
+
+t.test('an Automatic Status Back report (gs_la) is never taken for a line confirmation', async (t) => {
+  const { printer, model } = await rig();
+  model.runOutAfter(1);
+  await t.rejects(printer.print({ lines: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { jobId: 'asb' }), { message: /paper-out/ });
+  // 4 bytes: 0xx1xx00 then three 0xx0xxxx bytes (which alone would look like GS r replies).
+  model.sendRaw(Uint8Array.of(0x18, 0x00, 0x0c, 0x00));
+  await new Promise((r) => setTimeout(r, 30));
+  t.equal(printer.strayBytes, 4);
+  t.match(await printer.job('asb', { timeoutMs: 50 }), { printedLines: 1, inDoubtLine: 1 }, 'still in doubt');
+  model.loadPaper();
+  t.match(await printer.job('asb'), { state: 'complete', printedLines: 2 });
+  await printer.close();
+});
