@@ -130,7 +130,8 @@ export class EscPosPrinter implements Printer {
    * Opens the printer on a link that is already open: initialises it (ESC @, Automatic
    * Status Back off, the charset's character mode) and checks that it answers real-time
    * status. Rejects with HAL_TIMEOUT when it does not answer, HAL_UNSUPPORTED when the
-   * charset's encoder is missing, HAL_INVALID_ARGUMENT for bad props.
+   * charset's encoder is missing, HAL_INVALID_ARGUMENT for bad props; the link then stays
+   * the caller's (open). Once open, the printer owns the link and closes it in close().
    */
   static async open(options: EscPosOpenOptions): Promise<EscPosPrinter> {
     const { link, ...rest } = options;
@@ -187,14 +188,27 @@ export class EscPosPrinter implements Printer {
     if (this.closed) throw this.closeError ?? new HalError('HAL_CLOSED', `printer ${this.path}: ${what} after close`);
   }
 
-  /** Writes job data, holding it while the printer said XOFF (real-time requests are not held). */
+  /**
+   * Waits while the printer said XOFF (hardware.md 7.6); real-time requests are not held.
+   * Nothing of the next line has been sent: a printer that stays busy fails the job with
+   * its status reason, or no-answer.
+   */
+  private async holdWhileXoff(progress: PrintProgress): Promise<void> {
+    if (!this.paused) return;
+    const resumed = deferred<void>();
+    this.xonWaiters.push(resumed);
+    try {
+      await bounded(`printer ${this.path}: waiting for XON`, resumed.promise, { timeoutMs: this.props.lineTimeoutMs });
+    } catch (err) {
+      if (!isHalError(err, 'HAL_TIMEOUT')) throw err;
+      await this.checkReady(progress);
+      throw new PrintError('no-answer', { ...progress }, `printer ${this.path}: held by XOFF for ${this.props.lineTimeoutMs} ms`, { cause: err });
+    }
+  }
+
+  /** Writes job data and drains it. */
   private async writeData(bytes: Uint8Array): Promise<void> {
     this.ensureOpen('write');
-    if (this.paused) {
-      const resumed = deferred<void>();
-      this.xonWaiters.push(resumed);
-      await bounded(`printer ${this.path}: waiting for XON`, resumed.promise, { timeoutMs: this.props.lineTimeoutMs });
-    }
     // Drained before the lock is released: a status request must not queue behind job
     // data in the transmit buffer, or its time limit would run out while data trickles out.
     const lineMs = (bytes.length * 10 * 1000) / this.props.baudRate;
@@ -363,6 +377,7 @@ export class EscPosPrinter implements Printer {
     // ASB off again: a printer whose memory switch enables it may do so after ESC @.
     const prologue = cmd.concat([cmd.initialize(), cmd.automaticStatusBack(0), this.charsetSetup()]);
     for (let i = startAt; i < total; i++) {
+      await this.holdWhileXoff(progress);
       const c = this.expectConfirmation(jobId, i);
       progress.state = 'interrupted';
       progress.inDoubtLine = i;

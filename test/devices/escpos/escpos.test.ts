@@ -270,3 +270,13 @@ t.test('an Automatic Status Back report (gs_la) is never taken for a line confir
   t.match(await printer.job('asb'), { state: 'complete', printedLines: 2 });
   await printer.close();
 });
+
+t.test('a printer that stays in XOFF: the job fails with nothing of the held line sent', async (t) => {
+  const { printer, model } = await rig({}, { lineTimeoutMs: 200 });
+  model.sendRaw(Uint8Array.of(0x13));
+  await new Promise((r) => setTimeout(r, 20));
+  const e = await printer.print({ lines: [{ kind: 'text', text: 'a' }] }, { jobId: 'held' }).catch((err: unknown) => err);
+  t.match(e, { reason: 'no-answer', code: 'HAL_TIMEOUT', progress: { state: 'not-started', printedLines: 0 } });
+  t.same(model.items(), []);
+  await printer.close();
+});
