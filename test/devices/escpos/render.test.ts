@@ -18,7 +18,7 @@ if (!ok) {
       await t.rejects(renderPng([]), { code: 'HAL_UNSUPPORTED', message: /@napi-rs\/canvas/ });
     });
   }
-  t.skip(`PNG rendering: missing ${missing.join(", ")}`, async () => undefined);
+  t.skip(`PNG rendering: missing ${missing.join(', ')}`, async () => undefined);
 } else {
   t.test('a Chinese and English receipt renders to a PNG', async (t) => {
     const { driver, device } = createSimSerialPair({ name: 'lp' });
