@@ -2,7 +2,7 @@
 // thermal roll (384 dots wide on 58 mm paper, 576 on 80 mm), font A cells of 12x24 dots
 // (Chinese characters 24x24), the default line spacing of 30 dots (esc_2), QR codes as
 // real modules when the `qrcode` package can be imported (else a labelled box), CODE128
-// as a labelled box of bars with its HRI text.
+// as real bars (code128.ts) with its HRI text.
 //
 // Drawing uses @napi-rs/canvas and a CJK font from Debian (fonts-wqy-zenhei), both loaded
 // on demand: renderPng() rejects with HAL_UNSUPPORTED naming what is missing.
@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { HalError } from '../../errors.js';
 import { DOTS_BY_PAPER } from './binding.js';
 import { layoutRows, type PrintedItem } from './printed.js';
+import { code128Values, code128Widths } from './code128.js';
 
 // The part of @napi-rs/canvas used here.
 interface Ctx {
@@ -152,7 +153,10 @@ export async function renderPng(items: readonly PrintedItem[], options: RenderOp
         break;
       }
       case 'barcode': {
-        const barW = Math.min(width, (11 * (item.data.length + 3) + 2) * item.moduleWidth);
+        const values = code128Values(item.data, item.codeSet);
+        const widths = values ? code128Widths(values) : undefined;
+        const modules = widths ? widths.reduce((a, b) => a + b, 0) : 11 * (item.data.length + 3) + 2;
+        const barW = modules * item.moduleWidth;
         const x0 = alignX(barW, item.align);
         let by = y;
         const hri = (): void => {
@@ -161,13 +165,18 @@ export async function renderPng(items: readonly PrintedItem[], options: RenderOp
           by += LINE;
         };
         if (item.hri === 'above' || item.hri === 'both') hri();
-        // A stand-in pattern (not a decodable CODE128 symbol), labelled as such.
-        for (let x = 0; x < barW; x += 3 * item.moduleWidth) ctx.fillRect(x0 + x, by, item.moduleWidth * (1 + ((x / item.moduleWidth) % 2)), item.height);
-        const text = 'CODE128 (stand-in)';
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(x0 + 4, by + item.height / 2 - 10, text.length * 10 + 4, 20);
-        ctx.fillStyle = '#000';
-        label(text, x0 + 6, by + item.height / 2 - 8);
+        if (widths) {
+          let x = x0;
+          widths.forEach((w, i) => {
+            if (i % 2 === 0) ctx.fillRect(x, by, w * item.moduleWidth, item.height);
+            x += w * item.moduleWidth;
+          });
+        } else {
+          // Data this renderer cannot re-encode (mixed code sets): a labelled box.
+          ctx.lineWidth = 2;
+          ctx.strokeRect(x0 + 1, by + 1, Math.min(barW, width) - 2, item.height - 2);
+          label('CODE128 (mixed code sets)', x0 + 6, by + item.height / 2 - 8);
+        }
         by += item.height + 4;
         if (item.hri === 'below' || item.hri === 'both') hri();
         break;
