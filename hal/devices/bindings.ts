@@ -9,6 +9,7 @@ import { pn532Binding } from './pn532/binding.js';
 import { magstripeBinding } from './magstripe/binding.js';
 import { codeScannerBinding } from './code-scanner/binding.js';
 import { buzzerBinding } from './buzzer/binding.js';
+import escpos from './escpos/binding.js';
 
 export const BINDINGS: readonly DeviceBinding[] = [
   hd44780,
@@ -17,4 +18,5 @@ export const BINDINGS: readonly DeviceBinding[] = [
   magstripeBinding,
   codeScannerBinding,
   buzzerBinding,
+  escpos,
 ];

@@ -6,8 +6,8 @@ import type { PartWiring } from './part.js';
 import { hd44780Wiring } from './parts/hd44780.js';
 import { matrixKeypadWiring } from './parts/matrix-keypad.js';
 import { pn532Wiring } from './parts/pn532.js';
-import { buzzerWiring, codeScannerWiring, magstripeWiring } from './parts/serial-parts.js';
+import { buzzerWiring, codeScannerWiring, escposWiring, magstripeWiring } from './parts/serial-parts.js';
 
-const WIRINGS: PartWiring[] = [hd44780Wiring, matrixKeypadWiring, pn532Wiring, magstripeWiring, codeScannerWiring, buzzerWiring];
+const WIRINGS: PartWiring[] = [hd44780Wiring, matrixKeypadWiring, pn532Wiring, magstripeWiring, codeScannerWiring, buzzerWiring, escposWiring];
 
 export const PARTS: ReadonlyMap<string, PartWiring> = new Map(WIRINGS.map((w) => [w.compatible, w]));

@@ -8,6 +8,7 @@ import type { ContactlessReader } from '../../hal/roles/contactless.js';
 import type { StripeReader } from '../../hal/roles/stripe.js';
 import type { CodeScanner } from '../../hal/roles/scanner.js';
 import type { Indicator } from '../../hal/roles/indicator.js';
+import type { Printer } from '../../hal/roles/printer.js';
 import type { RoleName } from '../../hal/devices/binding.js';
 
 /** The roles the application may use; each is present when the profile assigns it. */
@@ -18,6 +19,7 @@ export interface TerminalRoles {
   stripe?: StripeReader;
   scanner?: CodeScanner;
   indicator?: Indicator;
+  printer?: Printer;
 }
 
 /** A driver instance as the root sees it: something that can test itself and close. */

@@ -15,7 +15,7 @@ const bad = path.relative(process.cwd(), path.join(path.dirname(new URL(import.m
 t.test('a shipped profile is ok', async (t) => {
   const io = await pos('board', 'check', 'sim');
   t.equal(io.code, 0);
-  t.match(io.stdout, /sim\.json: ok \(sim; 6 devices; roles: display=lcd, keypad=keypad, contactless=nfc, stripe=stripe, scanner=scanner, indicator=buzzer\)/);
+  t.match(io.stdout, /sim\.json: ok \(sim; 7 devices; roles: display=lcd, keypad=keypad, contactless=nfc, stripe=stripe, scanner=scanner, indicator=buzzer, printer=printer\)/);
   t.equal(io.stderr, '');
 });
 
@@ -39,7 +39,7 @@ t.test('--json, before or after the positional', async (t) => {
   t.equal(ok.code, 0);
   const good = JSON.parse(ok.stdout) as { ok: boolean; roles: unknown };
   t.equal(good.ok, true);
-  t.strictSame(good.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc', stripe: 'stripe', scanner: 'scanner', indicator: 'buzzer' });
+  t.strictSame(good.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc', stripe: 'stripe', scanner: 'scanner', indicator: 'buzzer', printer: 'printer' });
 });
 
 t.test('a missing board and a syntax error', async (t) => {

@@ -42,6 +42,7 @@ const binding: DeviceBinding = {
   compatible: 'epson,escpos',
   bus: 'serial',
   roles: ['printer'],
+  validate: (props) => resolveEscPosProps(props as Partial<EscPosProps>).problems,
   description: 'ESC/POS thermal receipt printer (Epson TM series and compatible 58/80 mm printers) on a serial line',
   props: {
     type: 'object',

@@ -5,6 +5,9 @@ import { SerialCodeScanner, type CodeScannerProps } from '../../../hal/devices/c
 import { CodeScannerModel } from '../../../hal/devices/code-scanner/code-scanner.sim.js';
 import { GpioBuzzer, type BuzzerProps } from '../../../hal/devices/buzzer/buzzer.js';
 import { BuzzerModel } from '../../../hal/devices/buzzer/buzzer.sim.js';
+import { EscPosPrinter } from '../../../hal/devices/escpos/escpos.js';
+import { EscPosPrinterModel } from '../../../hal/devices/escpos/escpos.sim.js';
+import type { EscPosProps } from '../../../hal/devices/escpos/binding.js';
 import type { PartWiring } from '../part.js';
 
 export const magstripeWiring: PartWiring = {
@@ -43,5 +46,20 @@ export const buzzerWiring: PartWiring = {
   async open(ctx) {
     const indicator = await GpioBuzzer.open({ gpio: await ctx.buses.gpio(), ...(ctx.device.props as unknown as BuzzerProps) });
     return { driver: indicator, roles: { indicator } };
+  },
+};
+
+export const escposWiring: PartWiring = {
+  compatible: 'epson,escpos',
+  async model(ctx) {
+    const props = ctx.device.props as unknown as EscPosProps;
+    const end = (await ctx.buses.serialLink(ctx.device.bus!)).deviceEnd!;
+    // A Chinese printer powers up in Hanzi mode (hardware.md risk 12); the driver must cope.
+    return EscPosPrinterModel.attach(end, { paperWidthMm: props.paperWidthMm, cutter: props.cutter, startInHanziMode: props.charset === 'gb18030' });
+  },
+  async open(ctx) {
+    const link = (await ctx.buses.serialLink(ctx.device.bus!)).link;
+    const printer = await EscPosPrinter.open({ link, ...(ctx.device.props as unknown as EscPosProps) });
+    return { driver: printer, roles: { printer } };
   },
 };
