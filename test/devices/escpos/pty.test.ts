@@ -1,71 +1,40 @@
 // The printer over a real pseudo-terminal pair (socat, hardware.md 4.4): the driver on one
-// end through serialport, the printer model on the other. Runs the Printer role
-// conformance suite and a receipt round trip through the kernel's tty layer.
+// end through the Linux serial backend, the printer model on the other. Runs the Printer role
+// conformance suite and a receipt round trip through the kernel's tty layer (socat must be
+// installed: `make setup` does it).
 import t from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EscPosPrinter } from '../../../hal/devices/escpos/escpos.js';
 import { EscPosPrinterModel } from '../../../hal/devices/escpos/escpos.sim.js';
-import type { SerialLink } from '../../../hal/serial.js';
+import { LinuxSerialOpener } from '../../../hal/linux/serial.js';
 import { printerConformance } from '../../conformance/printer.js';
+import { openPtyPair } from '../../linux/pty-pair.js';
 import { modelFixture } from './model-fixture.js';
-// Switch to the Linux serial backend (hal/linux/serial.ts) when it lands.
-import { openSerialportTestLink } from './serialport-link.test-adapter.js';
 
 const BAUD = 115200;
 
-/** Starts socat with two raw ptys; resolves with their paths once both are announced. */
-function ptyPair(): Promise<{ paths: [string, string]; socat: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const paths: string[] = [];
-    let err = '';
-    const timer = setTimeout(() => {
-      socat.kill();
-      reject(new Error(`socat did not announce two ptys: ${err}`));
-    }, 5000);
-    socat.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socat.stderr!.setEncoding('utf8');
-    socat.stderr!.on('data', (text: string) => {
-      err += text;
-      // "... N PTY is /dev/pts/7" once per address (socat -d -d)
-      for (const m of text.matchAll(/PTY is (\S+)/g)) paths.push(m[1]!);
-      if (paths.length === 2) {
-        clearTimeout(timer);
-        resolve({ paths: [paths[0]!, paths[1]!], socat });
-      }
-    });
-  });
-}
-
 async function rig(): Promise<{ printer: EscPosPrinter; model: EscPosPrinterModel; cleanup: () => Promise<void> }> {
-  const { paths, socat } = await ptyPair();
-  const links: SerialLink[] = [];
+  const opener = new LinuxSerialOpener();
+  const pair = await openPtyPair((path) => opener.open(path, { baudRate: BAUD }));
+  const [driverEnd, deviceEnd] = pair.ends;
   try {
-    links.push(await openSerialportTestLink(paths[0], BAUD), await openSerialportTestLink(paths[1], BAUD));
-    const model = await EscPosPrinterModel.attach(links[1]!);
-    const printer = await EscPosPrinter.open({ link: links[0]!, baudRate: BAUD, statusTimeoutMs: 300, lineTimeoutMs: 3000 });
+    const model = await EscPosPrinterModel.attach(deviceEnd);
+    const printer = await EscPosPrinter.open({ link: driverEnd, baudRate: BAUD, statusTimeoutMs: 300, lineTimeoutMs: 3000 });
     const cleanup = async (): Promise<void> => {
       await printer.close();
       await model.detach();
-      await links[1]!.close();
-      const exited = new Promise((r) => socat.once('exit', r));
-      socat.kill();
-      await exited;
+      await deviceEnd.close();
+      await pair.kill();
     };
     return { printer, model, cleanup };
   } catch (e) {
-    for (const l of links) await l.close();
-    socat.kill();
+    await driverEnd.close();
+    await deviceEnd.close();
+    await pair.kill();
     throw e;
   }
 }
 
-if (spawnSync('socat', ['-V']).status !== 0) {
-  t.plan(0, 'socat is not installed (make system-deps installs it)');
-} else {
+{
   printerConformance(t, {
     name: 'escpos over a socat pty pair',
     factory: async () => {
