@@ -137,6 +137,13 @@ export function panBlock4(pan: string): Uint8Array {
   return out;
 }
 
+/** The PIN digits into nibbles 2.. of a block, straight from the buffer. */
+function putDigits(pin: PinBuffer, block: Uint8Array): void {
+  pin.withDigits((d) => {
+    for (let i = 0; i < d.length; i++) setNibble(block, 2 + i, d[i]!);
+  });
+}
+
 function checkFill(format: PinBlockFormat, fill: Uint8Array, needed: number): void {
   if (fill.length !== needed) throw new KeyError('KEY_BAD_ARGUMENT', `format ${format} needs ${needed} fill digits, got ${fill.length}`);
   if (format === 3 && fill.some((n) => n < 0xa || n > 0xf)) throw new KeyError('KEY_BAD_ARGUMENT', 'format 3 fill digits must be A-F');
@@ -164,7 +171,7 @@ export function encodePinBlock(format: PinBlockFormat, pin: PinBuffer, pan?: str
   const block = new Uint8Array(8);
   setNibble(block, 0, format);
   setNibble(block, 1, n);
-  pin.withDigits((d) => d.forEach((digit, i) => setNibble(block, 2 + i, digit)));
+  putDigits(pin, block);
   for (let i = 0; i < fillCount; i++) {
     const f = fill?.[i] ?? (format === 0 ? 0xf : randomNibble(format === 3 ? 0xa : 0));
     setNibble(block, 2 + n + i, f);
@@ -184,7 +191,7 @@ function encodePinField4(pin: PinBuffer, random?: Uint8Array): Uint8Array {
   const field = new Uint8Array(16);
   setNibble(field, 0, 4);
   setNibble(field, 1, pin.length);
-  pin.withDigits((d) => d.forEach((digit, i) => setNibble(field, 2 + i, digit)));
+  putDigits(pin, field);
   for (let i = 2 + pin.length; i < 16; i++) setNibble(field, i, 0xa);
   if (random) field.set(random, 8);
   else for (let i = 8; i < 16; i++) field[i] = randomByte();
