@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the build and the tests need.
-DEBIAN_PACKAGES := socat fonts-wqy-zenhei
+DEBIAN_PACKAGES := socat fonts-wqy-zenhei libpcsclite-dev pcscd vsmartcard-vpcd
 BOARD ?= sim
 SOURCES := $(shell find src hal emv boards bench -name '*.ts' -o -name '*.json' 2>/dev/null)
 
