@@ -1,0 +1,405 @@
+/**
+ * The acquirer simulator (tests, demos and staff training only; DESIGN "Scale beyond one
+ * device"): answers ISO 8583 like an acquirer host and checks everything a host checks —
+ * the MAC, the PIN (deciphered under its DUKPT base derivation key), the ARQC (with the
+ * issuer master keys of the virtual cards, answering with an ARPC), balances, limits — keeps
+ * a ledger per test card, reconciles 0500 totals, and on command delays, drops,
+ * disconnects, garbles or duplicates its answers.
+ */
+import { randomInt } from 'node:crypto';
+import { createLogger } from '../../log.js';
+import { decodeTlv, encodeTlv } from '../../../emv/ber/tlv.js';
+import { maskPan } from '../../../emv/track/pan.js';
+import { x919Mac } from '../../../emv/crypto/mac.js';
+import { timingSafeEqual } from 'node:crypto';
+import { deriveIpek, deriveTransactionKey, workingKeys } from '../../keys/dukpt-tdes.js';
+import { decipherPinBlock } from '../../keys/pin-block.js';
+import { writeFileAtomic } from '../../config/atomic-write.js';
+import type { Channel } from '../channel.js';
+import { serveChannels, type LengthHeader } from '../channel.js';
+import type { Layout } from '../iso8583/layout.js';
+import { IsoMessage, responseMti } from '../iso8583/message.js';
+import { pack, unpack } from '../iso8583/packager.js';
+import { readTotals } from '../messages.js';
+import { Ledger, type LedgerCard, type LedgerTxn, type TxnState } from './ledger.js';
+
+const log = createLogger('pos:host:simulator');
+
+/** What the simulator knows of one test card (from the virtual-card catalogue). */
+export interface SimCard {
+  name: string;
+  pan: string;
+  /** YYMM; later than today unless the card is an expired one. */
+  expiry: string;
+  /** Test PIN for online PIN verification. */
+  pin?: string;
+  /** The card requires online PIN (no PIN block: decline 55). */
+  requiresPin?: boolean;
+  balanceMinor: number;
+  currency: string;
+  /** Per-transaction limit (61 above it). */
+  limitMinor?: number;
+  /** Max approvals (65 beyond). */
+  maxApprovals?: number;
+  blocked?: boolean;
+}
+
+/** Checks an ARQC and makes the ARPC; supplied from the EMV layer's host-side functions. */
+export interface IssuerCrypto {
+  /** Returns the issuer authentication data (tag 91 value) when the ARQC verifies, or null. */
+  authorise(card: SimCard, iccData: Map<number, Uint8Array>, arc: string): { ok: true; issuerAuthData: Uint8Array } | { ok: false; reason: string };
+}
+
+export interface SimulatorOptions {
+  layout: Layout;
+  cards: SimCard[];
+  /** DUKPT base derivation key (TDES) for deciphering PIN blocks (a TEST key). */
+  bdk?: Uint8Array;
+  /** Verifies the MAC (X9.19 with the DUKPT MAC request key, or a fixed test key) when set. */
+  mac?: { fixedKey?: Uint8Array; dukpt?: boolean };
+  issuer?: IssuerCrypto;
+  /** Rewrites the ledger as JSON after every change. */
+  ledgerFile?: string;
+  now?: () => Date;
+}
+
+export type Fault = 'delay' | 'drop' | 'disconnect' | 'garble' | 'duplicate';
+
+const DEBIT_CODES = new Set(['00']);
+const REFUND_CODES = new Set(['20']);
+
+export class AcquirerSimulator {
+  readonly ledger = new Ledger();
+  private readonly cardsByPan = new Map<string, SimCard>();
+  private readonly faults: { fault: Fault; count: number; ms: number; mti?: string }[] = [];
+  private readonly pinTries = new Map<string, number>();
+  private seq = 0;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SimulatorOptions) {
+    for (const c of options.cards) {
+      this.cardsByPan.set(c.pan, c);
+      this.ledger.cards.set(c.name, { name: c.name, maskedPan: maskPan(c.pan), balanceMinor: c.balanceMinor, currency: c.currency, approvals: 0, reversals: 0, declines: 0, pinFailures: 0 });
+    }
+  }
+
+  /** Makes the next `count` answers (optionally only to requests of MTI `mti`) misbehave. */
+  inject(fault: Fault, count = 1, options: { ms?: number; mti?: string } = {}): void {
+    this.faults.push({ fault, count, ms: options.ms ?? 0, ...(options.mti ? { mti: options.mti } : {}) });
+  }
+
+  private takeFault(mti: string): { fault: Fault; ms: number } | undefined {
+    const f = this.faults.find((x) => x.count > 0 && (x.mti === undefined || x.mti === mti));
+    if (!f) return undefined;
+    f.count--;
+    if (f.count === 0) this.faults.splice(this.faults.indexOf(f), 1);
+    return { fault: f.fault, ms: f.ms };
+  }
+
+  /** Serves one channel (a terminal's connection). */
+  attach(channel: Channel): void {
+    channel.onFrame((frame) => void this.onFrame(channel, frame));
+  }
+
+  /** Listens on TCP (loopback unless told). */
+  async listen(port: number, header: LengthHeader = 'binary2', host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+    return serveChannels({ port, header, host }, (ch) => this.attach(ch));
+  }
+
+  private async onFrame(channel: Channel, frame: Uint8Array): Promise<void> {
+    let req: IsoMessage;
+    try {
+      req = unpack(this.options.layout, frame);
+    } catch (err) {
+      log.warn('unreadable request dropped', { error: (err as Error).message });
+      return;
+    }
+    const res = this.handle(req, frame);
+    await this.persist();
+    if (!res) return;
+    const fault = this.takeFault(req.mti);
+    let out = this.packResponse(res);
+    if (fault?.fault === 'drop') return;
+    if (fault?.fault === 'disconnect') {
+      await channel.close();
+      return;
+    }
+    if (fault?.fault === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.fault === 'garble') {
+      out = Uint8Array.from(out);
+      for (let i = 2; i < out.length; i += 7) out[i] = out[i]! ^ 0x5a;
+    }
+    if (!channel.connected) return;
+    await channel.send(out).catch(() => undefined);
+    if (fault?.fault === 'duplicate') await channel.send(out).catch(() => undefined);
+  }
+
+  private packResponse(res: IsoMessage): Uint8Array {
+    if (!this.options.mac?.fixedKey) return pack(this.options.layout, res);
+    const field = [...res.fields.keys()].some((id) => id > 64) ? 128 : 64;
+    res.setBytes(this.options.layout, field, new Uint8Array(8));
+    const draft = pack(this.options.layout, res);
+    const size = this.options.layout.fields[field]!.def.dataEncoding === 'hex' ? 16 : 8;
+    res.setBytes(this.options.layout, field, x919Mac(this.options.mac.fixedKey, draft.subarray(0, draft.length - size)));
+    return pack(this.options.layout, res);
+  }
+
+  private macValid(req: IsoMessage, frame: Uint8Array): boolean {
+    const key = this.options.mac?.fixedKey;
+    if (!key) return true;
+    const field = req.has(128) ? 128 : req.has(64) ? 64 : undefined;
+    if (field === undefined) return false;
+    const mac = req.bytes(field)!;
+    const size = this.options.layout.fields[field]!.def.dataEncoding === 'hex' ? mac.length * 2 : mac.length;
+    const expected = x919Mac(key, frame.subarray(0, frame.length - size));
+    return mac.length === 8 && timingSafeEqual(Buffer.from(expected), Buffer.from(mac));
+  }
+
+  private respond(req: IsoMessage, rc: string, extra: Record<number, string> = {}): IsoMessage {
+    const res = new IsoMessage(responseMti(req.mti));
+    // Echo the fields that identify the transaction (never the PAN, track or PIN block).
+    for (const id of [3, 4, 7, 11, 12, 13, 22, 25, 32, 37, 41, 42, 49]) {
+      const v = req.get(id);
+      if (v !== undefined) res.set(id, v);
+    }
+    res.set(39, rc);
+    for (const [k, v] of Object.entries(extra)) res.set(Number(k), v);
+    return res;
+  }
+
+  private nextRrn(): string {
+    this.seq++;
+    return String(Date.now() % 1_000_000).padStart(6, '0') + String(this.seq % 1_000_000).padStart(6, '0');
+  }
+
+  private authCode(): string {
+    return String(randomInt(0, 1_000_000)).padStart(6, '0');
+  }
+
+  /** The answer to one request (undefined: no answer, e.g. an unknown MTI). */
+  handle(req: IsoMessage, frame: Uint8Array = pack(this.options.layout, req)): IsoMessage | undefined {
+    const kind = req.mti.slice(0, 3);
+    if (!['010', '020', '022', '040', '080', '050', '032'].includes(kind)) return undefined;
+    if (!this.macValid(req, frame)) return this.respond(req, 'A0');
+    switch (kind) {
+      case '080':
+        return this.respond(req, '00');
+      case '040':
+        return this.reverse(req);
+      case '050':
+        return this.reconcile(req);
+      case '032':
+        return this.respond(req, '00');
+      default:
+        return this.authorise(req);
+    }
+  }
+
+  private panOf(req: IsoMessage): string | undefined {
+    const f2 = req.text(2);
+    if (f2) return f2;
+    const t2 = req.text(35);
+    const m = /^(\d{12,19})[=D]/.exec(t2);
+    return m?.[1];
+  }
+
+  private expiryOf(req: IsoMessage): string | undefined {
+    const f14 = req.text(14);
+    if (f14) return f14;
+    const m = /^\d{12,19}[=D](\d{4})/.exec(req.text(35));
+    return m?.[1];
+  }
+
+  private record(req: IsoMessage, card: SimCard | undefined, rc: string, state: TxnState, rrn: string, authCode: string): LedgerTxn {
+    const txn: LedgerTxn = {
+      stan: req.text(11),
+      terminalId: req.text(41).trimEnd(),
+      mti: req.mti,
+      processing: req.text(3) || '000000',
+      rrn,
+      authCode,
+      card: card?.name ?? 'unknown card',
+      amountMinor: Number(req.text(4) || '0'),
+      currency: req.text(49),
+      responseCode: rc,
+      state,
+      transmittedAt: req.text(7),
+      at: (this.options.now ?? (() => new Date()))().toISOString(),
+    };
+    this.ledger.transactions.push(txn);
+    return txn;
+  }
+
+  private decline(req: IsoMessage, card: SimCard | undefined, rc: string): IsoMessage {
+    if (card) this.ledger.cards.get(card.name)!.declines++;
+    const rrn = this.nextRrn();
+    this.record(req, card, rc, 'declined', rrn, '');
+    return this.respond(req, rc, { 37: rrn });
+  }
+
+  private pinOk(req: IsoMessage, card: SimCard, pan: string): '00' | '55' | '75' {
+    const block = req.bytes(52);
+    if (!block) return card.requiresPin ? '55' : '00';
+    const bdk = this.options.bdk;
+    const ksnHex = req.text(62);
+    if (!bdk || !/^[0-9A-Fa-f]{20}$/.test(ksnHex) || !card.pin) return '55';
+    const ksn = Uint8Array.from(Buffer.from(ksnHex, 'hex'));
+    const ipek = deriveIpek(bdk, ksn);
+    const keys = workingKeys(deriveTransactionKey(ipek, ksn));
+    let ok = false;
+    try {
+      const pin = decipherPinBlock(0, block, pan, keys.pinKey);
+      ok = pin.reveal() === card.pin;
+      pin.wipe();
+    } catch {
+      ok = false;
+    }
+    keys.pinKey.fill(0);
+    const tries = this.pinTries.get(card.name) ?? 0;
+    if (tries >= 3) return '75';
+    if (ok) {
+      this.pinTries.set(card.name, 0);
+      return '00';
+    }
+    this.pinTries.set(card.name, tries + 1);
+    this.ledger.cards.get(card.name)!.pinFailures++;
+    return tries + 1 >= 3 ? '75' : '55';
+  }
+
+  private authorise(req: IsoMessage): IsoMessage {
+    const pan = this.panOf(req);
+    const card = pan ? this.cardsByPan.get(pan) : undefined;
+    if (!pan || !card) return this.decline(req, undefined, '14');
+    // Duplicate request (same terminal and STAN): answer as before, change nothing (94 is for a different message).
+    const dup = this.ledger.transactions.find((t) => t.terminalId === req.text(41).trimEnd() && t.stan === req.text(11) && t.mti === req.mti && t.transmittedAt === req.text(7));
+    if (dup) return this.respond(req, dup.responseCode, dup.authCode ? { 37: dup.rrn, 38: dup.authCode } : { 37: dup.rrn });
+    const book = this.ledger.cards.get(card.name)!;
+    const processing = (req.text(3) || '000000').slice(0, 2);
+    const advice = req.mti.startsWith('022');
+    const amount = Number(req.text(4) || '0');
+    if (card.blocked) return this.decline(req, card, '05');
+    const expiry = this.expiryOf(req) ?? card.expiry;
+    const now = (this.options.now ?? (() => new Date()))();
+    const yymm = `${String(now.getFullYear() % 100).padStart(2, '0')}${String(now.getMonth() + 1).padStart(2, '0')}`;
+    if (expiry < yymm) return this.decline(req, card, '54');
+    if (req.text(49) && req.text(49) !== card.currency) return this.decline(req, card, '12');
+    if (!advice) {
+      const pinRc = this.pinOk(req, card, pan);
+      if (pinRc !== '00') return this.decline(req, card, pinRc);
+    }
+    const iccBytes = req.bytes(55);
+    let issuerAuth: Uint8Array | undefined;
+    if (iccBytes && iccBytes.length > 0 && this.options.issuer && !advice) {
+      const tags = new Map<number, Uint8Array>();
+      try {
+        for (const n of decodeTlv(iccBytes)) tags.set(n.tag, Uint8Array.from(n.value));
+      } catch {
+        return this.decline(req, card, '30');
+      }
+      const result = this.options.issuer.authorise(card, tags, '00');
+      if (!result.ok) {
+        log.info('ARQC did not verify', { card: card.name, reason: result.reason });
+        return this.decline(req, card, '05');
+      }
+      issuerAuth = result.issuerAuthData;
+    }
+    if (processing === '31') {
+      const rrn = this.nextRrn();
+      this.record(req, card, '00', 'approved', rrn, '');
+      return this.respond(req, '00', { 37: rrn, 54: `0002${card.currency}C${String(book.balanceMinor).padStart(12, '0')}` });
+    }
+    const debit = DEBIT_CODES.has(processing) && !req.mti.startsWith('01');
+    const hold = req.mti.startsWith('010') && processing === '00';
+    if (debit || hold) {
+      if (card.limitMinor !== undefined && amount > card.limitMinor) return this.decline(req, card, '61');
+      if (card.maxApprovals !== undefined && book.approvals >= card.maxApprovals) return this.decline(req, card, '65');
+      if (amount > book.balanceMinor) return this.decline(req, card, '51');
+    }
+    const original = req.text(90);
+    let state: TxnState = advice ? 'advised' : hold ? 'held' : 'approved';
+    if (processing === '02' || (req.text(25) === '06' && original && !hold)) {
+      // Void (02) or pre-auth completion (condition 06 with the original's data elements).
+      const orig = this.ledger.findOriginal(req.text(41).trimEnd(), original.slice(4, 10), original.slice(10, 20));
+      if (!orig || !['approved', 'held'].includes(orig.state)) return this.decline(req, card, '25');
+      if (processing === '02') {
+        if (orig.state === 'approved') book.balanceMinor += orig.amountMinor;
+        orig.state = orig.state === 'held' ? 'released' : 'voided';
+        state = 'voided';
+      } else {
+        if (amount > orig.amountMinor) return this.decline(req, card, '13');
+        book.balanceMinor -= amount;
+        orig.state = 'captured';
+        state = 'approved';
+      }
+    } else if (REFUND_CODES.has(processing)) {
+      book.balanceMinor += amount;
+      state = 'refunded';
+    } else if (debit || advice) {
+      book.balanceMinor -= amount;
+    }
+    book.approvals++;
+    const rrn = this.nextRrn();
+    const code = this.authCode();
+    this.record(req, card, '00', state, rrn, code);
+    const res = this.respond(req, '00', { 37: rrn, 38: code });
+    if (issuerAuth) res.setBytes(this.options.layout, 55, encodeTlv([{ tag: 0x91, value: issuerAuth }]));
+    return res;
+  }
+
+  private reverse(req: IsoMessage): IsoMessage {
+    const f90 = req.text(90);
+    const origStan = f90 ? f90.slice(4, 10) : req.text(11);
+    const orig = this.ledger.findOriginal(req.text(41).trimEnd(), origStan, f90 ? f90.slice(10, 20) : undefined);
+    if (!orig) return this.respond(req, '25');
+    const book = this.ledger.cards.get(orig.card);
+    if (orig.state === 'approved' || orig.state === 'advised') {
+      if (book) {
+        book.balanceMinor += orig.amountMinor;
+        book.reversals++;
+      }
+      orig.state = 'reversed';
+    } else if (orig.state === 'refunded') {
+      if (book) {
+        book.balanceMinor -= orig.amountMinor;
+        book.reversals++;
+      }
+      orig.state = 'reversed';
+    } else if (orig.state === 'held') {
+      if (book) book.reversals++;
+      orig.state = 'released';
+    }
+    // Reversing something already reversed (a repeat 0401): acknowledged, nothing changes.
+    return this.respond(req, '00');
+  }
+
+  private reconcile(req: IsoMessage): IsoMessage {
+    const t = readTotals(req);
+    const tid = req.text(41).trimEnd();
+    const mine = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
+    for (const x of this.ledger.transactions) {
+      if (x.terminalId !== tid || x.currency !== t.currency) continue;
+      if (x.state === 'approved' || x.state === 'advised') {
+        mine.debitCount++;
+        mine.debitAmount += x.amountMinor;
+      } else if (x.state === 'refunded') {
+        mine.creditCount++;
+        mine.creditAmount += x.amountMinor;
+      }
+    }
+    const balanced = mine.debitCount === t.debitCount && mine.debitAmount === t.debitAmountMinor && mine.creditCount === t.creditCount && mine.creditAmount === t.creditAmountMinor;
+    this.ledger.reconciliations.push({ terminalId: tid, batch: String(t.batchNumber), currency: t.currency, balanced, at: new Date().toISOString() });
+    return this.respond(req, balanced ? '00' : '95');
+  }
+
+  private persist(): Promise<void> {
+    const file = this.options.ledgerFile;
+    if (!file) return Promise.resolve();
+    this.writing = this.writing.then(() => writeFileAtomic(file, JSON.stringify(this.ledger.toJSON(), null, 2) + '\n')).catch((err: unknown) => log.error('ledger write failed', { error: String(err) }));
+    return this.writing;
+  }
+
+  card(name: string): LedgerCard | undefined {
+    return this.ledger.cards.get(name);
+  }
+}
+
