@@ -87,13 +87,14 @@ export function personalise(p: ApplicationProfile, iface: 'contact' | 'contactle
   const iad = fromHex(mc ? '0110A00003220000000000000000000000FF' : p.scheme === 'visa' ? '06010A03A00000' : '07010103A00000');
 
   // SFI 1 record 1: track data; SFI 2 record 1: the data ODA signs; SFI 3: certificates.
-  const r11 = record([tlv(0x57, t2), tlv(0x5f20, Buffer.from((p.cardholderName ?? 'TEST/CARDHOLDER').padEnd(2, ' '), 'ascii')), tlv(0x9f1f, '3030303030')]);
+  // On the quick path the GPO response carries 57 and 5F34, so the records do not (a data object appears once).
+  const r11 = record([...(quick ? [] : [tlv(0x57, t2)]), tlv(0x5f20, Buffer.from((p.cardholderName ?? 'TEST/CARDHOLDER').padEnd(2, ' '), 'ascii')), tlv(0x9f1f, '3030303030')]);
   const odaItems: TlvInput[] = [
     tlv(0x5a, p.pan.length % 2 ? p.pan + 'F' : p.pan),
     tlv(0x5f24, p.expiry),
     tlv(0x5f25, p.effective),
     tlv(0x5f28, p.issuerCountry),
-    tlv(0x5f34, p.psn),
+    ...(quick ? [] : [tlv(0x5f34, p.psn)]),
     tlv(0x5f30, '0' + p.serviceCode),
     tlv(0x9f07, p.auc),
     tlv(0x9f08, mc ? '0002' : '008C'),
