@@ -37,6 +37,9 @@ export const EMV_ERROR_CODES = {
   EMV_TRACK_LRC: 'the longitudinal redundancy check character does not match',
   EMV_TRACK_BAD_EXPIRY: 'an expiry date that is not YYMM with month 01-12',
   EMV_TRACK_BAD_PAN: 'a PAN that is not 8-19 decimal digits',
+  // Virtual cards (emv/cards/, the simulator's card side)
+  EMV_CARD_REMOVED: 'the virtual card left the field (or was pulled from the contact reader) at its configured step',
+  EMV_CARD_UNKNOWN: 'no test card with that name in the catalogue',
 } as const;
 
 export type EmvErrorCode = keyof typeof EMV_ERROR_CODES;

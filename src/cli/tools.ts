@@ -15,6 +15,7 @@ const tools: Command = {
     pinblock: () => load(import('./tools/pinblock.js')),
     tr31: () => load(import('./tools/tr31.js')),
     iso8583: () => load(import('./tools/iso8583.js')),
+    emv: () => load(import('./tools/emv.js')),
   },
 };
 export default tools;
