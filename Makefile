@@ -27,7 +27,8 @@ system-deps:
 	fi
 
 node_modules/.package-lock.json: package-lock.json package.json | system-deps
-	npm ci --no-audit --no-fund
+	@# A node_modules that is a symlink belongs to another checkout: never wipe it with npm ci.
+	@if [ -L node_modules ]; then echo "node_modules is a link to another checkout: not running npm ci here"; else npm ci --no-audit --no-fund; fi
 	@touch $@
 
 setup: system-deps node_modules/.package-lock.json
