@@ -54,6 +54,7 @@ export async function buildTerminal(board: string | BoardProfile, options: Build
 
   return {
     board: profile.name,
+    isSim: buses.isSim,
     roles,
     devices,
     failed,

@@ -29,6 +29,12 @@ export interface Session {
   onExitRequest(listener: () => void): void;
   /** Draws the interactive screen (sim board in a terminal), with `status` under it. */
   startUi(status: string): void;
+  /**
+   * Sim board: starts the embedded acquirer simulator on a loopback port (after the
+   * terminal is ready, so boot does not wait for the test cards' keys); returns a line for
+   * the banner, or undefined on a real board.
+   */
+  startEmbeddedHost(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -53,7 +59,16 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
   const exitListeners = new Set<() => void>();
   let ui: { close(): void } | undefined;
   const tty = options.interactive ? await import('./tty-ui.js') : undefined;
+  let host: { close(): Promise<void> } | undefined;
   return {
+    async startEmbeddedHost() {
+      if (!terminal.isSim) return undefined;
+      const [{ createSimulator }, { loadLayout }] = await Promise.all([import('./acquirer.js'), import('../host/iso8583/layout.js')]);
+      const ledgerFile = path.join(options.dataDir, 'host-sim-ledger.json');
+      const server = await createSimulator({ layout: loadLayout('binary'), ledgerFile }).listen(0);
+      host = server;
+      return `acquirer simulator (embedded, TEST keys and cards): 127.0.0.1:${server.port}, ledger ${ledgerFile}`;
+    },
     startUi(status) {
       if (!tty) return;
       ui = tty.startTtyUi(terminal, { status, onQuit: () => exitListeners.forEach((l) => l()), onKeyEvents: (l) => app.onKeyEvent(l) });
@@ -67,6 +82,7 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
       ui?.close();
       await app.stop();
       await terminal.close();
+      await host?.close();
     },
   };
 }

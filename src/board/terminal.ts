@@ -41,6 +41,8 @@ export interface SelfTestResult {
 
 export interface Terminal {
   readonly board: string;
+  /** Every bus is simulated (the far ends are chip models). */
+  readonly isSim: boolean;
   readonly roles: TerminalRoles;
   readonly devices: readonly OpenedDevice[];
   /** Devices the profile names that could not be opened (the terminal is then out of service). */
