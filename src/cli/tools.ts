@@ -5,7 +5,12 @@ const load = (p: Promise<{ default: Command }>): Promise<Command> => p.then((m) 
 
 const tools: Command = {
   summary: 'decoders and calculators (TLV, APDU, tracks, MAC, KCV, DUKPT, PIN blocks, ISO 8583, EMV keys)',
-  subcommands: {},
+  subcommands: {
+    mac: () => load(import('./tools/mac.js')),
+    kcv: () => load(import('./tools/kcv.js')),
+    dukpt: () => load(import('./tools/dukpt.js')),
+    pinblock: () => load(import('./tools/pinblock.js')),
+    tr31: () => load(import('./tools/tr31.js')),
+  },
 };
-void load;
 export default tools;
