@@ -1,6 +1,6 @@
 /** `user list|add|disable|enable|reset-password|set-role|passwd`: the terminal's users. */
 import { isRole, PIN_ROLES, ROLES, type Role } from '../../users/roles.js';
-import type { TotpEnrolment } from '../../users/user-store.js';
+import { checkUserId, type TotpEnrolment } from '../../users/user-store.js';
 import { ConsoleCommandError, ConsoleUsageError, type CommandContext, type ConsoleCommand } from '../registry.js';
 import { askNewSecret, table } from './prompts.js';
 
@@ -61,6 +61,11 @@ export const userCommand: ConsoleCommand = {
       case 'add': {
         arity(rest, 2, 'add', 'ID and ROLE');
         const [id, roleText] = rest as [string, string];
+        try {
+          checkUserId(id);
+        } catch (err) {
+          throw new ConsoleUsageError((err as Error).message);
+        }
         const r = role(roleText);
         if (users.get(id) !== undefined) throw new ConsoleCommandError(`user "${id}" already exists`);
         let totp: TotpEnrolment | undefined;
