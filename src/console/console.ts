@@ -299,7 +299,14 @@ export class TechnicianConsole {
     this.#endReason = undefined;
     try {
       while (!this.#closed && this.#endReason === undefined) {
-        const line = await this.#ask(`${session.id}@${tid ?? 'pos'}> `);
+        let line: string;
+        try {
+          line = await this.#ask(`${session.id}@${tid ?? 'pos'}> `);
+        } catch (err) {
+          // Ctrl-C drops the line being typed; the session stays.
+          if (err instanceof ConsoleCancelled && err.why === 'cancel') continue;
+          throw err;
+        }
         await this.#execute(session, line);
         if (this.#idleFired) throw new ConsoleCancelled('idle');
       }

@@ -350,6 +350,9 @@ export async function technicianScenario(t: Tap, env: Env): Promise<void> {
   t.match(await cmd('key delete'), 'error: key delete needs exactly one NAME, got 0');
   t.match(await cmd('key'), 'error: key needs a subcommand: list, load or delete');
 
+  // Ctrl-C drops the line, not the session
+  await far.type('factory-res\x03');
+  await far.expect(`^C\r\n${me}@12345678> `);
   // history: up arrow recalls the last command
   await far.type('\x1b[A');
   await far.expect('key');
