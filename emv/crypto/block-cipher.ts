@@ -7,7 +7,7 @@
  * (shared/reference/perf-baselines.md, "Cipher availability").
  */
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
-import { asBuffer, wipe } from './bytes.js';
+import { wipe } from './bytes.js';
 import { EmvCryptoError } from './errors.js';
 
 export type BlockAlgorithm = 'tdes' | 'aes';
@@ -29,48 +29,47 @@ const NAMES = {
   cbc: { 16: 'des-ede-cbc', 24: 'des-ede3-cbc', aes16: 'aes-128-cbc', aes24: 'aes-192-cbc', aes32: 'aes-256-cbc' },
 } as const;
 
-/** The OpenSSL cipher name and the key to hand it (the K‖K scratch for single DES; caller wipes it). */
-function resolve(alg: BlockAlgorithm, mode: CipherMode, key: Uint8Array): { name: string; key: Buffer; copied: boolean } {
+function cipherName(alg: BlockAlgorithm, mode: CipherMode, key: Uint8Array): string {
   if (alg === 'aes') {
     if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
       throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `AES key must be 16, 24 or 32 bytes, got ${key.length}`);
     }
-    return { name: NAMES[mode][`aes${key.length as 16 | 24 | 32}`], key: asBuffer(key), copied: false };
+    return NAMES[mode][`aes${key.length}`];
   }
-  switch (key.length) {
-    case 8:
-      KK.set(key, 0);
-      KK.set(key, 8);
-      return { name: NAMES[mode][16], key: KK, copied: true };
-    case 16:
-    case 24:
-      return { name: NAMES[mode][key.length], key: asBuffer(key), copied: false };
-    default:
-      throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `DES/TDES key must be 8, 16 or 24 bytes, got ${key.length}`);
+  if (key.length !== 8 && key.length !== 16 && key.length !== 24) {
+    throw new EmvCryptoError('EMV_CRYPTO_KEY_LENGTH', `DES/TDES key must be 8, 16 or 24 bytes, got ${key.length}`);
   }
+  return NAMES[mode][key.length === 24 ? 24 : 16];
 }
 
 function run(alg: BlockAlgorithm, mode: CipherMode, decrypt: boolean, key: Uint8Array, data: Uint8Array, iv?: Uint8Array): Uint8Array {
-  const bs = blockSize(alg);
+  const bs = alg === 'aes' ? AES_BLOCK : DES_BLOCK;
   if (data.length % bs !== 0) {
     throw new EmvCryptoError('EMV_CRYPTO_DATA_LENGTH', `${alg.toUpperCase()} ${mode.toUpperCase()} data must be a multiple of ${bs} bytes, got ${data.length}`);
   }
-  let ivBuf: Buffer | null = null;
+  let ivBuf: Uint8Array | null = null;
   if (mode === 'cbc') {
     if (iv !== undefined && iv.length !== bs) throw new EmvCryptoError('EMV_CRYPTO_IV_LENGTH', `IV must be ${bs} bytes, got ${iv.length}`);
-    ivBuf = iv === undefined ? Buffer.alloc(bs) : asBuffer(iv);
+    ivBuf = iv ?? new Uint8Array(bs);
   }
-  const r = resolve(alg, mode, key);
+  const name = cipherName(alg, mode, key);
+  const single = key.length === 8;
+  if (single) {
+    KK.set(key, 0);
+    KK.set(key, 8);
+  }
   try {
-    const c: Cipher | Decipher = decrypt ? createDecipheriv(r.name, r.key, ivBuf) : createCipheriv(r.name, r.key, ivBuf);
+    // node:crypto takes Uint8Array keys and data as they are: no Buffer views to allocate.
+    const c: Cipher | Decipher = decrypt ? createDecipheriv(name, single ? KK : key, ivBuf) : createCipheriv(name, single ? KK : key, ivBuf);
     c.setAutoPadding(false);
-    const out = c.update(asBuffer(data));
+    const out = c.update(data);
     // ECB/CBC without padding emit everything from update(). final() is still called: it
     // frees the OpenSSL context at once (cleansing the key schedule) instead of at the next GC.
     const fin = c.final();
+    // A plain Uint8Array view, never the Buffer: Buffer#slice shares memory, Uint8Array#slice copies.
     return fin.length === 0 ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : Uint8Array.from(Buffer.concat([out, fin]));
   } finally {
-    if (r.copied) wipe(r.key);
+    if (single) wipe(KK);
   }
 }
 

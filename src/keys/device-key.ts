@@ -6,7 +6,7 @@
  * (scrypt) serves tests and training data folders.
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyError } from './errors.js';
 
@@ -89,6 +89,7 @@ export class FileDeviceKeyProvider implements DeviceKeyProvider {
   private async create(): Promise<void> {
     let fh;
     try {
+      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       // 'wx': never overwrite a device key another process just made.
       fh = await open(this.file, 'wx', 0o600);
       await fh.writeFile(randomBytes(DEVICE_KEY_LENGTH));

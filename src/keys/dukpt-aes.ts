@@ -90,21 +90,30 @@ export function deriveAesDukptKey(derivationKey: Uint8Array, usage: AesDukptUsag
   aesKeyType(derivationKey);
   if (context.length !== 8) throw new KeyError('KEY_BAD_LENGTH', 'derivation context must be 8 bytes');
   const { indicator, bits } = AES_DUKPT_KEY_TYPES[keyType];
+  const usageCode = AES_DUKPT_USAGES[usage];
   const data = new Uint8Array(16);
-  const dv = new DataView(data.buffer);
   data[0] = 0x01;
-  dv.setUint16(2, AES_DUKPT_USAGES[usage]);
-  dv.setUint16(4, indicator);
-  dv.setUint16(6, bits);
+  data[2] = usageCode >> 8;
+  data[3] = usageCode & 0xff;
+  data[4] = indicator >> 8;
+  data[5] = indicator & 0xff;
+  data[6] = bits >> 8;
+  data[7] = bits & 0xff;
   data.set(context, 8);
-  const blocks: Uint8Array[] = [];
-  for (let i = 1; i <= Math.ceil(bits / 128); i++) {
-    data[1] = i;
-    blocks.push(encryptEcb('aes', derivationKey, data));
+  const blocks = Math.ceil(bits / 128);
+  if (blocks === 1) {
+    data[1] = 1;
+    return encryptEcb('aes', derivationKey, data);
   }
-  const all = concat(...blocks);
+  const all = new Uint8Array(blocks * 16);
+  for (let i = 1; i <= blocks; i++) {
+    data[1] = i;
+    const block = encryptEcb('aes', derivationKey, data);
+    all.set(block, (i - 1) * 16);
+    wipe(block);
+  }
   const key = all.slice(0, bits / 8);
-  wipe(all, ...blocks);
+  wipe(all);
   return key;
 }
 
@@ -118,7 +127,10 @@ export function deriveAesInitialKey(bdk: Uint8Array, initialKeyId: Uint8Array): 
 function counterContext(ksn: Uint8Array, counter: number): Uint8Array {
   const ctx = new Uint8Array(8);
   ctx.set(ksn.subarray(4, 8));
-  new DataView(ctx.buffer).setUint32(4, counter >>> 0);
+  ctx[4] = counter >>> 24;
+  ctx[5] = (counter >>> 16) & 0xff;
+  ctx[6] = (counter >>> 8) & 0xff;
+  ctx[7] = counter & 0xff;
   return ctx;
 }
 

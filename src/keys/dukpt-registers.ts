@@ -88,7 +88,7 @@ export class KeyRegisters {
     const b = 31 - Math.clz32(lowestBit(c));
     const current = this.registers[b];
     if (!current) throw new KeyError('KEY_DUKPT_STATE', `key register ${b} is empty`);
-    const key = Uint8Array.from(current);
+    const key = current.slice();
     if (popcount(c) < this.rules.maxOnes) this.fill(current, c, b);
     wipe(current);
     this.registers[b] = null;

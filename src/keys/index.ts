@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './dukpt-tdes.js';
 export * from './dukpt-aes.js';
 export * from './dukpt-pin.js';
+export * from './dukpt-store.js';
 export * from './pin-block.js';
 export * from './tr31.js';
 export * from './key-store.js';

@@ -4,7 +4,7 @@
  * digits. The clear PIN lives only in a {@link PinBuffer}; every clear block built here is
  * wiped (fill(0)) before the function returns. Nothing here logs or keeps a PIN.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { decryptEcb, encryptEcb } from '../../emv/crypto/block-cipher.js';
 import { wipe, xor, xorInto } from '../../emv/crypto/bytes.js';
 import { KeyError } from './errors.js';
@@ -69,6 +69,31 @@ export class PinBuffer {
   }
 }
 
+// Random fill comes from a CSPRNG pool refilled 512 bytes at a time: one randomFillSync per
+// call cost about a tenth of a format 4 PIN block. Bytes are zeroed as they are taken.
+const POOL = new Uint8Array(512);
+let poolPos = POOL.length;
+
+function randomByte(): number {
+  if (poolPos >= POOL.length) {
+    randomFillSync(POOL);
+    poolPos = 0;
+  }
+  const b = POOL[poolPos]!;
+  POOL[poolPos++] = 0;
+  return b;
+}
+
+/** A uniformly random nibble in [lo, 15] (rejection sampling, no modulo bias). */
+function randomNibble(lo: number): number {
+  const span = 16 - lo;
+  const limit = 256 - (256 % span);
+  for (;;) {
+    const b = randomByte();
+    if (b < limit) return lo + (b % span);
+  }
+}
+
 function checkPan(pan: string, min = 1): void {
   if (!/^[0-9]+$/.test(pan) || pan.length < min || pan.length > 19) {
     throw new KeyError('KEY_PAN_INVALID', `PAN must be ${min} to 19 decimal digits`);
@@ -93,16 +118,30 @@ export function parseFillNibbles(fill: string): Uint8Array {
 /** ISO 9564-1 9.3.1: PAN block for formats 0 and 3: 0000 ‖ the 12 rightmost PAN digits excluding the check digit. */
 export function panBlock03(pan: string): Uint8Array {
   checkPan(pan, 2);
-  const digits = pan.slice(0, -1).slice(-12).padStart(12, '0');
-  return Uint8Array.from(Buffer.from('0000' + digits, 'hex'));
+  const out = new Uint8Array(8);
+  const end = pan.length - 1; // the check digit is left out
+  for (let k = 0; k < 12; k++) {
+    const i = end - 12 + k;
+    if (i >= 0) setNibble(out, 4 + k, pan.charCodeAt(i) - 48);
+  }
+  return out;
 }
 
 /** ISO 9564-1 9.4.2: format 4 PAN block: M (PAN length - 12, 0 when shorter) ‖ PAN (left-padded to 12) ‖ zeros, 16 bytes. */
 export function panBlock4(pan: string): Uint8Array {
   checkPan(pan);
-  const m = Math.max(pan.length - 12, 0);
-  const field = (m.toString(16) + pan.padStart(12, '0')).padEnd(32, '0');
-  return Uint8Array.from(Buffer.from(field, 'hex'));
+  const out = new Uint8Array(16);
+  setNibble(out, 0, Math.max(pan.length - 12, 0));
+  const start = 1 + Math.max(12 - pan.length, 0); // a short PAN is padded left with zeros to 12 digits
+  for (let i = 0; i < pan.length; i++) setNibble(out, start + i, pan.charCodeAt(i) - 48);
+  return out;
+}
+
+/** The PIN digits into nibbles 2.. of a block, straight from the buffer. */
+function putDigits(pin: PinBuffer, block: Uint8Array): void {
+  pin.withDigits((d) => {
+    for (let i = 0; i < d.length; i++) setNibble(block, 2 + i, d[i]!);
+  });
 }
 
 function checkFill(format: PinBlockFormat, fill: Uint8Array, needed: number): void {
@@ -132,9 +171,9 @@ export function encodePinBlock(format: PinBlockFormat, pin: PinBuffer, pan?: str
   const block = new Uint8Array(8);
   setNibble(block, 0, format);
   setNibble(block, 1, n);
-  pin.withDigits((d) => d.forEach((digit, i) => setNibble(block, 2 + i, digit)));
+  putDigits(pin, block);
   for (let i = 0; i < fillCount; i++) {
-    const f = fill?.[i] ?? (format === 0 ? 0xf : format === 3 ? randomInt(0xa, 0x10) : randomInt(0, 0x10));
+    const f = fill?.[i] ?? (format === 0 ? 0xf : randomNibble(format === 3 ? 0xa : 0));
     setNibble(block, 2 + n + i, f);
   }
   if (format !== 1) {
@@ -152,9 +191,10 @@ function encodePinField4(pin: PinBuffer, random?: Uint8Array): Uint8Array {
   const field = new Uint8Array(16);
   setNibble(field, 0, 4);
   setNibble(field, 1, pin.length);
-  pin.withDigits((d) => d.forEach((digit, i) => setNibble(field, 2 + i, digit)));
+  putDigits(pin, field);
   for (let i = 2 + pin.length; i < 16; i++) setNibble(field, i, 0xa);
-  field.set(random ?? randomBytes(8), 8);
+  if (random) field.set(random, 8);
+  else for (let i = 8; i < 16; i++) field[i] = randomByte();
   return field;
 }
 

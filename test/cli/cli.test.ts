@@ -1,21 +1,6 @@
 import t from 'tap';
 import { runCli } from '../../src/cli/main.js';
-import type { CommandIo } from '../../src/cli/command.js';
-
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-    stdin: async () => '',
-  };
-  return io;
-}
+import { captureIo as capture } from './fixtures/capture-io.js';
 
 t.test('unknown command exits 2 with a listing on stderr', async (t) => {
   const io = capture();

@@ -1,4 +1,5 @@
 import t from 'tap';
+import fc from 'fast-check';
 import { runCli } from '../../src/cli/main.js';
 import { captureIo as capture } from './fixtures/capture-io.js';
 
@@ -127,4 +128,24 @@ t.test('every tool has --help', async (t) => {
     t.equal(await runCli(['tools', ...path, '--help'], io), 0);
     t.match(io.stdout, new RegExp(`usage: pos tools ${path.join(' ')}`));
   }
+});
+
+t.test('random text as hex arguments: exit 1 or 2 with a message, never a crash or a stack', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(fc.string({ maxLength: 70 }), fc.constantFrom('kcv', 'mac', 'dukpt', 'tr31'), async (text, tool) => {
+      const argv =
+        tool === 'kcv'
+          ? ['tools', 'kcv', '--key', text]
+          : tool === 'mac'
+            ? ['tools', 'mac', '--alg', 'x9.19', '--key', '0123456789ABCDEFFEDCBA9876543210', '--data', text]
+            : tool === 'dukpt'
+              ? ['tools', 'dukpt', '--bdk', '0123456789ABCDEFFEDCBA9876543210', '--ksn', text]
+              : ['tools', 'tr31', 'unwrap', '--kbpk', '0123456789ABCDEFFEDCBA9876543210', '--block', text];
+      const r = await fails(argv);
+      if (r.code === 0) return tool === 'mac' || tool === 'kcv'; // valid hex is a valid MAC input; a valid key a KCV
+      return (r.code === 1 || r.code === 2) && r.stderr.length > 0 && !/at .*\.(ts|js):\d+/.test(r.stderr);
+    }),
+    { numRuns: 150 },
+  );
+  t.pass('no crash');
 });

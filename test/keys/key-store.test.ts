@@ -45,21 +45,21 @@ t.test('names and key lengths are checked', async (t) => {
 
 t.test('tampering with a record is detected', async (t) => {
   const { store, backend } = await memoryStore();
-  await store.put('pin-key', TEST_BDK, { usage: 'pin', algorithm: 'tdes' });
-  const original = backend.records.get('pin-key')!;
+  await store.put('test-pin-key', TEST_BDK, { usage: 'pin', algorithm: 'tdes' });
+  const original = backend.records.get('test-pin-key')!;
   for (const at of [0, 4, 20, 40, original.length - 1]) {
     const edited = Uint8Array.from(original);
     edited[at] = edited[at]! ^ 0x01;
-    backend.records.set('pin-key', edited);
-    await t.rejects(store.get('pin-key'), { code: 'KEY_STORE_TAMPERED' }, `byte ${at} flipped`);
+    backend.records.set('test-pin-key', edited);
+    await t.rejects(store.get('test-pin-key'), { code: 'KEY_STORE_TAMPERED' }, `byte ${at} flipped`);
   }
-  backend.records.set('pin-key', original.slice(0, 30));
-  await t.rejects(store.get('pin-key'), { code: 'KEY_STORE_TAMPERED' }, 'truncated');
-  backend.records.set('pin-key', original);
-  backend.records.set('mac-key', original);
-  await t.rejects(store.get('mac-key'), { code: 'KEY_STORE_TAMPERED' }, 'a record copied under another name');
+  backend.records.set('test-pin-key', original.slice(0, 30));
+  await t.rejects(store.get('test-pin-key'), { code: 'KEY_STORE_TAMPERED' }, 'truncated');
+  backend.records.set('test-pin-key', original);
+  backend.records.set('test-mac-key', original);
+  await t.rejects(store.get('test-mac-key'), { code: 'KEY_STORE_TAMPERED' }, 'a record copied under another name');
   const other = await KeyStore.open({ backend, deviceKey: new SecretDeviceKeyProvider('another-device', 'test-salt-0001') });
-  await t.rejects(other.get('pin-key'), { code: 'KEY_STORE_TAMPERED' }, 'under another device key');
+  await t.rejects(other.get('test-pin-key'), { code: 'KEY_STORE_TAMPERED' }, 'under another device key');
   await t.rejects(store.list(), { code: 'KEY_STORE_TAMPERED' }, 'a listing does not hide a tampered record');
 });
 
@@ -97,7 +97,7 @@ t.test('key components: two or three custodians, each confirmed by its KCV', asy
   await t.rejects(store.importComponents('k5', [comp(c1, 'a'), comp(c1.subarray(0, 8), 'b')], { usage: 'bdk', algorithm: 'tdes' }), { code: 'KEY_COMPONENTS' });
   const a1 = fromHex('000102030405060708090A0B0C0D0E0F');
   const a2 = fromHex('3F419E1CB7079442AA37474C2EFBF8B8');
-  const aes = await store.importComponents('aes-key', [{ value: a1, kcv: keyCheckValue(a1, 'aes') }, { value: xor(a1, a2), kcv: keyCheckValue(xor(a1, a2), 'aes') }], { usage: 'pin', algorithm: 'aes' });
+  const aes = await store.importComponents('test-aes-key', [{ value: a1, kcv: keyCheckValue(a1, 'aes') }, { value: xor(a1, a2), kcv: keyCheckValue(xor(a1, a2), 'aes') }], { usage: 'pin', algorithm: 'aes' });
   t.equal(aes.kcv.slice(0, 6), '08793E', 'AES KCV of the TR-31:2018 A.7.4 key');
 });
 
@@ -128,7 +128,7 @@ t.test('file backend: atomic 0600 records, no key bytes on disk, device.key 0600
 });
 
 t.test('device key file: refused when others may read it or when its size is wrong', async (t) => {
-  const dataDir = t.testdir({});
+  const dataDir = path.join(t.testdir({}), 'not-yet-made');
   const p = new FileDeviceKeyProvider({ dataDir });
   const first = await p.deviceKey();
   t.equal(toHex(await p.deviceKey()), toHex(first), 'stable across calls');

@@ -118,11 +118,21 @@ t.test('random PINs and PANs round-trip through every format; random fill stays 
     ),
     { numRuns: 200 },
   );
-  // Format 3 fill digits are A-F (ISO 9564-1 9.3.5.2).
-  for (let i = 0; i < 50; i++) {
-    const clear = encodePinBlock(3, pinOf('1234'), '0000000000000');
-    t.match(toHex(clear), /^341234[A-F]{10}$/);
+  // Format 3 fill digits are A-F (ISO 9564-1 9.3.5.2), format 1 fill any nibble; every value shows up.
+  const seen3 = new Set<string>();
+  const seen1 = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const clear = toHex(encodePinBlock(3, pinOf('1234'), '0000000000000'));
+    t.match(clear, /^341234[A-F]{10}$/);
+    for (const c of clear.slice(6)) seen3.add(c);
+    for (const c of toHex(encodePinBlock(1, pinOf('1234'))).slice(6)) seen1.add(c);
   }
+  t.equal(seen3.size, 6, 'all of A-F used');
+  t.equal(seen1.size, 16, 'all 16 nibbles used');
+  const a = toHex(encodePinBlock(4, pinOf('1234')));
+  const b = toHex(encodePinBlock(4, pinOf('1234')));
+  t.equal(a.slice(0, 16), '441234AAAAAAAAAA');
+  t.not(a.slice(16), b.slice(16), 'format 4 random halves differ');
 });
 
 t.test('random bytes as enciphered blocks give a PIN or a KeyError, never a crash', async (t) => {
