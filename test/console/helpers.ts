@@ -66,6 +66,14 @@ export class FarEnd {
     }
   }
 
+  /** Answers prompts in turn: waits for each prompt, then types its reply and Enter. */
+  async answer(...steps: [prompt: string, reply: string][]): Promise<void> {
+    for (const [prompt, reply] of steps) {
+      await this.expect(prompt);
+      await this.line(reply);
+    }
+  }
+
   /** Output from the last match on, without moving. */
   get pending(): string {
     return this.transcript.slice(this.#cursor);
