@@ -73,7 +73,8 @@ export async function ensureFirstBootCredentials(users: UserStore, kind: DataFol
     }
     return { state: 'seeded', banner: testCredentialsBanner() };
   }
-  const missing = REQUIRED.filter((role) => !users.hasEnabled(role));
+  // On a real board test credentials (a data folder copied from the sim) count for nothing.
+  const missing = REQUIRED.filter((role) => !users.hasEnabled(role, { realOnly: kind === 'real' }));
   if (missing.length > 0) return { state: 'setup-required', missing };
   if (kind !== 'real' && users.list().some((u) => u.test)) return { state: 'seeded', banner: testCredentialsBanner() };
   return { state: 'ready' };

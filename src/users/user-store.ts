@@ -66,6 +66,8 @@ export interface UserInfo {
   totp: boolean;
   failures: number;
   lockedUntil?: string;
+  /** Locked now (by the store's clock). */
+  locked: boolean;
   test: boolean;
 }
 
@@ -118,7 +120,7 @@ export interface TotpEnrolment {
   uri: string;
 }
 
-function info(r: UserRecord): UserInfo {
+function info(r: UserRecord, now: number): UserInfo {
   return {
     id: r.id,
     role: r.role,
@@ -129,6 +131,7 @@ function info(r: UserRecord): UserInfo {
     totp: r.totpSecret !== undefined,
     failures: r.failures,
     ...(r.lockedUntil !== undefined ? { lockedUntil: new Date(r.lockedUntil).toISOString() } : {}),
+    locked: r.lockedUntil !== undefined && now < r.lockedUntil,
     test: r.test === true,
   };
 }
@@ -204,21 +207,21 @@ export class UserStore {
   }
 
   list(): UserInfo[] {
-    return [...this.#users.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(info);
+    return [...this.#users.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => info(r, this.#now()));
   }
 
   get(id: string): UserInfo | undefined {
     const r = this.#users.get(id);
-    return r && info(r);
+    return r && info(r, this.#now());
   }
 
   get size(): number {
     return this.#users.size;
   }
 
-  /** True when an enabled user of that role exists. */
-  hasEnabled(role: Role): boolean {
-    return [...this.#users.values()].some((u) => u.role === role && !u.disabled);
+  /** True when an enabled user of that role exists; `realOnly` leaves out named test credentials. */
+  hasEnabled(role: Role, options: { realOnly?: boolean } = {}): boolean {
+    return [...this.#users.values()].some((u) => u.role === role && !u.disabled && !(options.realOnly && u.test));
   }
 
   /** Whether sign-in asks this ID for a TOTP code. True for unknown IDs, so a prompt does not tell which IDs exist. */
@@ -263,7 +266,7 @@ export class UserStore {
       if (TOTP_ROLES.includes(user.role)) totp = this.#enrolTotp(record, user.totpSecret);
       this.#users.set(user.id, record);
       await this.#save();
-      return { user: info(record), ...(totp ? { totp } : {}) };
+      return { user: info(record, this.#now()), ...(totp ? { totp } : {}) };
     });
   }
 
@@ -335,7 +338,7 @@ export class UserStore {
       if (step !== undefined) r.totpLastStep = step;
       await this.#save();
       const expired = this.policy.passwordMaxAgeDays > 0 && now - r.secretChangedAt > this.policy.passwordMaxAgeDays * 86_400_000;
-      return { ok: true, user: info(r), mustChangePassword: r.mustChange || expired, expired };
+      return { ok: true, user: info(r, this.#now()), mustChangePassword: r.mustChange || expired, expired };
     });
   }
 
@@ -350,7 +353,7 @@ export class UserStore {
       r.secretChangedAt = this.#now();
       r.mustChange = false;
       await this.#save();
-      return info(r);
+      return info(r, this.#now());
     });
   }
 
@@ -366,7 +369,7 @@ export class UserStore {
       r.failures = 0;
       delete r.lockedUntil;
       await this.#save();
-      return info(r);
+      return info(r, this.#now());
     });
   }
 
@@ -382,7 +385,7 @@ export class UserStore {
       if (disabled && this.#wouldOrphan(r)) throw new UserError('USER_LAST_ADMIN', `"${id}" is the last enabled ${r.role}: add another first`);
       r.disabled = disabled;
       await this.#save();
-      return info(r);
+      return info(r, this.#now());
     });
   }
 
@@ -394,7 +397,7 @@ export class UserStore {
     return this.#serial(async () => {
       if (!isRole(role)) throw new UserError('USER_BAD_ARGUMENT', `unknown role "${String(role)}"`);
       const r = this.#record(id);
-      if (r.role === role) return { user: info(r) };
+      if (r.role === role) return { user: info(r, this.#now()) };
       if (this.#wouldOrphan(r)) throw new UserError('USER_LAST_ADMIN', `"${id}" is the last enabled ${r.role}: add another first`);
       const pinNow = PIN_ROLES.includes(r.role);
       const pinNext = PIN_ROLES.includes(role);
@@ -415,7 +418,7 @@ export class UserStore {
       }
       r.role = role;
       await this.#save();
-      return { user: info(r), ...(totp ? { totp } : {}) };
+      return { user: info(r, this.#now()), ...(totp ? { totp } : {}) };
     });
   }
 

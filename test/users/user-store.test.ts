@@ -42,6 +42,7 @@ t.test('lockout: 3 failures lock for 30 s, doubling, capped; success resets', as
   t.notOk((await users.authenticate('sup1', 'bad-2')).ok);
   t.match(await users.authenticate('sup1', 'bad-3'), { ok: false, lockedNow: true, retryAfterMs: 30_000 });
   clock.advance(29);
+  t.match(users.get('sup1'), { locked: true, failures: 3 });
   t.match(await users.authenticate('sup1', PASSWORD), { ok: false, reason: 'locked', retryAfterMs: 1000 }, 'even the right password is refused while locked');
   clock.advance(1);
   t.match(await users.authenticate('sup1', 'bad-4'), { ok: false, lockedNow: true, retryAfterMs: 60_000 }, 'doubled');
@@ -49,7 +50,7 @@ t.test('lockout: 3 failures lock for 30 s, doubling, capped; success resets', as
   t.match(await users.authenticate('sup1', 'bad-5'), { ok: false, lockedNow: true, retryAfterMs: 100_000 }, '120 s capped at 100 s');
   clock.advance(100);
   t.match(await users.authenticate('sup1', PASSWORD), { ok: true });
-  t.equal(users.get('sup1')!.failures, 0);
+  t.match(users.get('sup1'), { failures: 0, locked: false });
   t.notOk((await users.authenticate('sup1', 'bad-6')).ok);
   t.match(await users.authenticate('sup1', 'bad-7'), { ok: false, reason: 'bad-credentials', lockedNow: undefined }, 'the count started again');
 });
@@ -142,4 +143,5 @@ t.test('first boot: no default passwords on a real board; named TEST credentials
   t.match(await sim.authenticate(admin.id, admin.password!, totp(base32Decode(TEST_TOTP_SECRET)!, clock.ms)), { ok: true }, 'the printed credentials work');
   t.equal((await ensureFirstBootCredentials(sim, 'training')).state, 'seeded', 'seeding again adds nothing');
   t.equal(sim.size, TEST_CREDENTIALS.length);
+  t.same(await ensureFirstBootCredentials(sim, 'real'), { state: 'setup-required', missing: ['admin', 'technician'] }, 'test credentials do not count on a real board');
 });

@@ -50,7 +50,7 @@ export const userCommand: ConsoleCommand = {
         const rows = users.list().map((u) => [
           u.id,
           u.role,
-          u.disabled ? 'disabled' : u.lockedUntil !== undefined && Date.parse(u.lockedUntil) > Date.now() ? 'locked' : 'enabled',
+          u.disabled ? 'disabled' : u.locked ? 'locked' : 'enabled',
           u.totp ? 'totp' : '-',
           u.mustChangePassword ? 'must change' : `changed ${u.secretChangedAt.slice(0, 10)}`,
           u.test ? 'TEST' : '',
