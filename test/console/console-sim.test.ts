@@ -1,9 +1,11 @@
 // The console over the in-memory sim serial pair (fast): the same sessions as over a real
 // pseudo-terminal pair (console-pty.test.ts).
 import t from 'tap';
+import fc from 'fast-check';
 import { createSimSerialPair } from '../../hal/sim/serial.js';
 import { setLogSink } from '../../src/log.js';
 import { CommandRegistry, registerCommand, consoleCommands, ConsoleCommandError } from '../../src/console/registry.js';
+import { code } from './helpers.js';
 import { adminScenario, factoryResetScenario, idleScenario, login, run, scanForSecrets, signInScenario, startEnv, technicianScenario, TECH } from './scenario.js';
 
 const logLines: string[] = [];
@@ -82,4 +84,27 @@ t.test('commands registered by other parts: listed, permission-checked, run', as
   await env.far.type('\x04');
   await env.far.expect('logged out');
   await c.close();
+});
+
+t.test('random bytes on the line never stop the console', async (t) => {
+  const pair = createSimSerialPair({ name: 'console' });
+  const env = await startEnv(t.testdir(), pair.driver, pair.device);
+  let stopped = false;
+  void env.console.start().then(() => (stopped = true));
+  await env.far.expect('login: ');
+  const samples = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 200 }), { numRuns: 40, seed: 5 });
+  for (const bytes of samples) await env.far.type(Buffer.from(bytes).toString('latin1'));
+  await new Promise((r) => setTimeout(r, 200));
+  t.notOk(stopped, 'still serving');
+  // Ctrl-C until a fresh login prompt, then a normal sign-in works.
+  for (let i = 0; i < 20 && !/login: $/.test(env.far.transcript); i++) {
+    await env.far.type('\x03');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.match(env.far.transcript, /login: $/);
+  await env.far.expect(/login: $/);
+  await env.far.line(TECH.id);
+  await env.far.answer(['password: ', TECH.password], ['one-time code: ', code(env.secrets.get(TECH.id)!, env.clock)]);
+  await env.far.expect(`welcome, ${TECH.id}`);
+  await env.console.close();
 });
