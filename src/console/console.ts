@@ -76,6 +76,8 @@ export class TechnicianConsole {
     this.#idleMs = options.idleTimeoutMs ?? options.services.config.get('console.idleTimeoutSec') * 1000;
     this.#editor = new LineEditor((text) => this.#send(text));
     for (const c of [...builtinCommands(), ...this.#sessionCommands()]) this.#builtins.register(c);
+    const clash = this.#registry.list().find((c) => this.#builtins.get(c.name) !== undefined);
+    if (clash) throw new Error(`console command "${clash.name}" is built in: register it under another name`);
   }
 
   /** The idle time after which a signed-in user is signed out, in milliseconds. */
@@ -290,8 +292,7 @@ export class TechnicianConsole {
   }
 
   #allCommands(): ConsoleCommand[] {
-    const names = new Set<string>();
-    return [...this.#builtins.list(), ...this.#registry.list()].filter((c) => !names.has(c.name) && names.add(c.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.#builtins.list(), ...this.#registry.list()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   async #serve(session: Session): Promise<void> {

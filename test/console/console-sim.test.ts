@@ -70,6 +70,9 @@ t.test('commands registered by other parts: listed, permission-checked, run', as
   const env = await startEnv(t.testdir(), pair.driver, pair.device);
   const { TechnicianConsole } = await import('../../src/console/console.js');
   await env.console.close();
+  const clashing = new CommandRegistry();
+  clashing.register({ name: 'key', summary: 'x', usage: 'x', run: async () => undefined });
+  t.throws(() => new TechnicianConsole({ link: pair.driver, services: env.services, registry: clashing }), /console command "key" is built in/);
   const c = new TechnicianConsole({ link: pair.driver, services: env.services, registry });
   void c.start();
   await login(env, TECH.id, TECH.password);
