@@ -12,4 +12,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   board: () => load(import('./board.js')),
   config: () => load(import('./config.js')),
   'host-sim': () => load(import('./host-sim.js')),
+  console: () => load(import('./console.js')),
 };

@@ -7,10 +7,12 @@ import { consoleKeys } from './console.js';
 import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
+import { securityKeys } from './security.js';
 
 export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   terminalKeys,
   merchantKeys,
   hostKeys,
   consoleKeys,
+  securityKeys,
 ];
