@@ -35,6 +35,11 @@ export interface Session {
    * the banner, or undefined on a real board.
    */
   startEmbeddedHost(): Promise<string | undefined>;
+  /**
+   * Sim board: the technician console on a pseudo-terminal (its path for picocom) and, in
+   * a fresh sim data folder, the named TEST credentials; returns lines for the banner.
+   */
+  startConsole(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,35 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
   let ui: { close(): void } | undefined;
   const tty = options.interactive ? await import('./tty-ui.js') : undefined;
   let host: { close(): Promise<void> } | undefined;
+  let consoleSession: { close(): Promise<void> } | undefined;
   return {
+    async startConsole() {
+      if (!terminal.isSim) return [];
+      const [{ openConsoleServices, TechnicianConsole }, { ensureFirstBootCredentials, testCredentialsBanner }, { openConsolePty }] = await Promise.all([
+        import('../console/index.js'),
+        import('../users/first-boot.js'),
+        import('./console-pty.js'),
+      ]);
+      const services = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion() });
+      const state = await ensureFirstBootCredentials(services.users, 'sim');
+      const lines = state.state === 'setup-required' ? ['first boot: the console asks for the admin and technician credentials'] : [testCredentialsBanner().trimEnd()];
+      try {
+        const pty = await openConsolePty(options.dataDir);
+        const tc = new TechnicianConsole({ link: pty.link, services });
+        const running = tc.start();
+        consoleSession = {
+          async close() {
+            await tc.close();
+            await running;
+            await pty.close();
+          },
+        };
+        lines.push(`technician console: picocom -b 115200 ${pty.technicianPath}`);
+      } catch (err) {
+        lines.push(`technician console not started: ${(err as Error).message}`);
+      }
+      return lines;
+    },
     async startEmbeddedHost() {
       if (!terminal.isSim) return undefined;
       const [{ createSimulator }, { loadLayout }] = await Promise.all([import('./acquirer.js'), import('../host/iso8583/layout.js')]);
@@ -83,6 +116,7 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
       await app.stop();
       await terminal.close();
       await host?.close();
+      await consoleSession?.close();
     },
   };
 }

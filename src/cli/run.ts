@@ -44,9 +44,9 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
     const status = session.inService ? 'in service' : 'OUT OF SERVICE';
     const ready = `pos: ready on board ${session.board} in ${Math.round(ms)} ms (${status})${session.banner ? '\n' + session.banner : ''}`;
     io.out(ready + '\n');
-    const hostLine = await session.startEmbeddedHost();
-    if (hostLine) io.out(`pos: ${hostLine}\n`);
-    session.startUi(hostLine ? `${ready}\n${hostLine}` : ready);
+    const extra = [await session.startEmbeddedHost(), ...(await session.startConsole())].filter((l): l is string => l !== undefined);
+    for (const line of extra) io.out(`${line.split('\n').map((l) => `pos: ${l}`).join('\n')}\n`);
+    session.startUi([ready, ...extra].join('\n'));
 
     // The terminal runs until told to stop, even when no device needs a timer (an idle
     // sim board waits on edges only).
