@@ -11,4 +11,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   tools: () => load(import('./tools.js')),
   board: () => load(import('./board.js')),
   config: () => load(import('./config.js')),
+  diag: () => load(import('./diag.js')),
 };
