@@ -258,9 +258,9 @@ async function tell(terminal: Terminal, options: DiagOptions, lines: string[]): 
 async function keypadEcho(terminal: Terminal, options: DiagOptions, waitMs: number): Promise<DiagCheck> {
   const keypad = terminal.roles.keypad!;
   const device = deviceOf(terminal, 'keypad');
-  await tell(terminal, options, ['KEYPAD TEST', 'press keys;', 'CANCEL ends']);
   const keys: string[] = [];
-  const ended = await firstEvent<true>(
+  // Listening starts before the prompt: a person may act the moment it appears.
+  const ending = firstEvent<true>(
     (done) =>
       keypad.onKey((e) => {
         keys.push(e.key);
@@ -270,6 +270,8 @@ async function keypadEcho(terminal: Terminal, options: DiagOptions, waitMs: numb
       }),
     waitMs,
   );
+  await tell(terminal, options, ['KEYPAD TEST', 'press keys;', 'CANCEL ends']);
+  const ended = await ending;
   return { device, check: 'key echo', ok: ended === true, detail: ended ? `keys: ${keys.join(' ')}` : `no CANCEL within ${waitMs / 1000} s (keys: ${keys.join(' ') || 'none'})` };
 }
 
@@ -289,21 +291,23 @@ async function interactiveChecks(terminal: Terminal, options: DiagOptions): Prom
     );
   }
   if (stripe) {
-    await tell(terminal, options, ['STRIPE TEST', 'swipe a card']);
-    const got = await firstEvent<{ ok: boolean; detail: string }>((done) => {
+    const swiped = firstEvent<{ ok: boolean; detail: string }>((done) => {
       const a = stripe.onSwipe((s) => done({ ok: true, detail: maskedSwipe(s) }));
       const b = stripe.onError((e) => done({ ok: false, detail: `read error: ${e.reason} (${e.detail})` }));
       return () => (a(), b());
     }, waitMs);
+    await tell(terminal, options, ['STRIPE TEST', 'swipe a card']);
+    const got = await swiped;
     out.push({ device: deviceOf(terminal, 'stripe'), check: 'swipe', ...(got ?? { ok: false, detail: `no swipe within ${waitMs / 1000} s` }) });
   }
   if (scanner) {
-    await tell(terminal, options, ['SCANNER TEST', 'scan a code']);
-    const got = await firstEvent<{ ok: boolean; detail: string }>((done) => {
+    const scanned = firstEvent<{ ok: boolean; detail: string }>((done) => {
       const a = scanner.onScan((s) => done({ ok: true, detail: `${s.symbology ? s.symbology + ' ' : ''}${shownCode(s.code)}` }));
       const b = scanner.onError((e) => done({ ok: false, detail: `scan error: ${e.reason} (${e.detail})` }));
       return () => (a(), b());
     }, waitMs);
+    await tell(terminal, options, ['SCANNER TEST', 'scan a code']);
+    const got = await scanned;
     out.push({ device: deviceOf(terminal, 'scanner'), check: 'scan', ...(got ?? { ok: false, detail: `no scan within ${waitMs / 1000} s` }) });
   }
   return out;
