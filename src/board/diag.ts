@@ -275,6 +275,21 @@ async function keypadEcho(terminal: Terminal, options: DiagOptions, waitMs: numb
   return { device, check: 'key echo', ok: ended === true, detail: ended ? `keys: ${keys.join(' ')}` : `no CANCEL within ${waitMs / 1000} s (keys: ${keys.join(' ') || 'none'})` };
 }
 
+type Outcome = { ok: boolean; detail: string };
+
+/** Prompts the person and waits for what they do; listening starts before the prompt (they may act at once). */
+async function personStep(
+  terminal: Terminal,
+  options: DiagOptions,
+  waitMs: number,
+  step: { role: RoleName; check: string; prompt: string[]; missing: string },
+  listen: (done: (outcome: Outcome) => void) => () => void,
+): Promise<DiagCheck> {
+  const outcome = firstEvent<Outcome>(listen, waitMs);
+  await tell(terminal, options, step.prompt);
+  return { device: deviceOf(terminal, step.role), check: step.check, ...((await outcome) ?? { ok: false, detail: `${step.missing} within ${waitMs / 1000} s` }) };
+}
+
 async function interactiveChecks(terminal: Terminal, options: DiagOptions): Promise<DiagCheck[]> {
   const waitMs = options.waitMs ?? 60_000;
   const out: DiagCheck[] = [];
@@ -291,24 +306,22 @@ async function interactiveChecks(terminal: Terminal, options: DiagOptions): Prom
     );
   }
   if (stripe) {
-    const swiped = firstEvent<{ ok: boolean; detail: string }>((done) => {
-      const a = stripe.onSwipe((s) => done({ ok: true, detail: maskedSwipe(s) }));
-      const b = stripe.onError((e) => done({ ok: false, detail: `read error: ${e.reason} (${e.detail})` }));
-      return () => (a(), b());
-    }, waitMs);
-    await tell(terminal, options, ['STRIPE TEST', 'swipe a card']);
-    const got = await swiped;
-    out.push({ device: deviceOf(terminal, 'stripe'), check: 'swipe', ...(got ?? { ok: false, detail: `no swipe within ${waitMs / 1000} s` }) });
+    out.push(
+      await personStep(terminal, options, waitMs, { role: 'stripe', check: 'swipe', prompt: ['STRIPE TEST', 'swipe a card'], missing: 'no swipe' }, (done) => {
+        const offSwipe = stripe.onSwipe((s) => done({ ok: true, detail: maskedSwipe(s) }));
+        const offError = stripe.onError((e) => done({ ok: false, detail: `read error: ${e.reason} (${e.detail})` }));
+        return () => (offSwipe(), offError());
+      }),
+    );
   }
   if (scanner) {
-    const scanned = firstEvent<{ ok: boolean; detail: string }>((done) => {
-      const a = scanner.onScan((s) => done({ ok: true, detail: `${s.symbology ? s.symbology + ' ' : ''}${shownCode(s.code)}` }));
-      const b = scanner.onError((e) => done({ ok: false, detail: `scan error: ${e.reason} (${e.detail})` }));
-      return () => (a(), b());
-    }, waitMs);
-    await tell(terminal, options, ['SCANNER TEST', 'scan a code']);
-    const got = await scanned;
-    out.push({ device: deviceOf(terminal, 'scanner'), check: 'scan', ...(got ?? { ok: false, detail: `no scan within ${waitMs / 1000} s` }) });
+    out.push(
+      await personStep(terminal, options, waitMs, { role: 'scanner', check: 'scan', prompt: ['SCANNER TEST', 'scan a code'], missing: 'no scan' }, (done) => {
+        const offScan = scanner.onScan((s) => done({ ok: true, detail: `${s.symbology ? s.symbology + ' ' : ''}${shownCode(s.code)}` }));
+        const offError = scanner.onError((e) => done({ ok: false, detail: `scan error: ${e.reason} (${e.detail})` }));
+        return () => (offScan(), offError());
+      }),
+    );
   }
   return out;
 }
