@@ -65,17 +65,23 @@ async function attempt(device: string, check: string, body: () => Promise<{ ok: 
   }
 }
 
-/** Resolves with the first event `subscribe` delivers, or undefined after `ms`. */
+/** Resolves with the first event `subscribe` delivers, or undefined after `ms`; listens no longer. */
 function firstEvent<T>(subscribe: (deliver: (value: T) => void) => () => void, ms: number): Promise<T | undefined> {
   return new Promise((resolve) => {
+    let settled = false;
     const unsubscribers: (() => void)[] = [];
     const done = (value: T | undefined): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       unsubscribers.forEach((u) => u());
       resolve(value);
     };
     const timer = setTimeout(() => done(undefined), ms);
-    unsubscribers.push(subscribe(done));
+    const unsubscribe = subscribe(done);
+    // An event delivered during subscribe() found nothing to unsubscribe yet.
+    if (settled) unsubscribe();
+    else unsubscribers.push(unsubscribe);
   });
 }
 
