@@ -88,7 +88,7 @@ t.test('a card in the field: the poll reports its UID and ATS', async (t) => {
   const terminal = await buildTerminal('sim');
   t.teardown(() => terminal.close());
   (terminal.models.nfc as Pn532Model).insertCard(echoCard([0x04, 0x16, 0xc6, 0xc2, 0xd7, 0x38, 0x81]));
-  const checks = await runDiagnostics(terminal, { interactive: false, pollMs: 2000 });
+  const checks = await runDiagnostics(terminal, { interactive: false, pollMs: 10_000 });
   const poll = find(checks, 'nfc', 'poll');
   t.equal(poll?.ok, true);
   t.equal(poll?.detail, 'UID 0416C6C2D73881, ATQA 0044, SAK 20, ATS 0578807002 (iso14443-4)');
@@ -110,9 +110,19 @@ t.test('interactive: keys echoed until CANCEL, a tap, a swipe (masked PAN only),
   const keypad = terminal.models.keypad as SimKeypad;
   const track2 = ';4761739001010119=22122011143804400000?';
   const prompts: string[] = [];
+  let echoed: ((text: string) => void) | undefined;
+  // A finger holds each key until the terminal echoed it (however loaded the machine), then lets go.
+  const typeKey = async (key: string): Promise<void> => {
+    const seen = new Promise<void>((resolve) => (echoed = (text) => text === `key ${key}` && resolve()));
+    await keypad.model.press(keypad.label(key)!, { bounce: 3 });
+    await seen;
+    await keypad.model.release(keypad.label(key)!, { bounce: 3 });
+    await new Promise((r) => setTimeout(r, 60));
+  };
   // The person at the terminal does what each prompt asks.
   const act = async (text: string): Promise<void> => {
-    if (text.includes('CANCEL ends')) for (const k of ['1', '2', 'CANCEL']) await keypad.tapKey(k, 80);
+    echoed?.(text);
+    if (text.includes('CANCEL ends')) for (const k of ['1', '2', 'CANCEL']) await typeKey(k);
     else if (text.includes('tap a card')) (terminal.models.nfc as Pn532Model).insertCard(echoCard([0x08, 0x01, 0x02, 0x03]));
     else if (text.includes('swipe a card')) await (terminal.models.stripe as MagstripeModel).swipe({ track2 });
     else if (text.includes('scan a code')) await (terminal.models.scanner as CodeScannerModel).scan('HELLO-123');
