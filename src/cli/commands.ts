@@ -13,4 +13,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   config: () => load(import('./config.js')),
   'host-sim': () => load(import('./host-sim.js')),
   console: () => load(import('./console.js')),
+  diag: () => load(import('./diag.js')),
 };

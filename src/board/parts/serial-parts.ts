@@ -29,7 +29,7 @@ export const codeScannerWiring: PartWiring = {
   async model(ctx) {
     const props = ctx.device.props as CodeScannerProps;
     const end = (await ctx.buses.serialLink(ctx.device.bus!)).deviceEnd!;
-    return new CodeScannerModel(end, { ...(props.lineEnding ? { lineEnding: props.lineEnding } : {}) });
+    return new CodeScannerModel(end, { ...(props.lineEnding ? { lineEnding: props.lineEnding } : {}), ...(props.aimPrefix !== undefined ? { aimPrefix: props.aimPrefix } : {}) });
   },
   async open(ctx) {
     const link = (await ctx.buses.serialLink(ctx.device.bus!)).link;
