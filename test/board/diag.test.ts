@@ -141,7 +141,7 @@ t.test('interactive: keys echoed until CANCEL, a tap, a swipe (masked PAN only),
   // Visa test PAN 4761739001010119 masked to first 6 and last 4 (emv/track maskPan).
   t.equal(find(checks, 'stripe', 'swipe')?.detail, 'PAN 476173******0119');
   t.notMatch(JSON.stringify(checks) + prompts.join('\n'), /4761739001010119|=2212/, 'neither the PAN nor the track anywhere');
-  t.equal(find(checks, 'scanner', 'scan')?.detail, '"HELLO-123"');
+  t.equal(find(checks, 'scanner', 'scan')?.detail, ']Q1 "HELLO-123"', 'the sim scanner sends the AIM identifier its profile says');
 });
 
 t.test('interactive with nobody there: each step fails after its wait, naming what was missing', async (t) => {
