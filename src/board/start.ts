@@ -74,7 +74,14 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
         import('../users/first-boot.js'),
         import('./console-pty.js'),
       ]);
-      const services = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion() });
+      // The console's `diag` runs the same checks as `pos diag`, on this terminal's devices.
+      const diagnostics = {
+        run: async () => {
+          const { runDiagnostics } = await import('./diag.js');
+          return (await runDiagnostics(terminal, { interactive: false })).map((c) => ({ device: c.device, ok: c.ok, detail: `${c.check}: ${c.detail}` }));
+        },
+      };
+      const services = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion(), diagnostics });
       const state = await ensureFirstBootCredentials(services.users, 'sim');
       const lines = state.state === 'setup-required' ? ['first boot: the console asks for the admin and technician credentials'] : [testCredentialsBanner().trimEnd()];
       try {
