@@ -3,7 +3,7 @@
 // with the host-side verifyArqc and the ODA recovery functions: card and host agree.
 import t, { type Test } from 'tap';
 import {
-  PPSE_NAME, PSE_NAME, VERIFY_PIN, externalAuthenticate, generateAc, getData, getProcessingOptions, internalAuthenticate, parseResponse,
+  PPSE_NAME, PSE_NAME, VERIFY_PIN, externalAuthenticate, generateAc, getChallenge, getData, getProcessingOptions, internalAuthenticate, parseResponse,
   readRecord, selectByName, verify,
 } from '../../../emv/apdu/apdu.js';
 import { decodeTlv, indexPrimitives } from '../../../emv/ber/tlv.js';
@@ -13,6 +13,7 @@ import { cryptogramData, produceArpc, verifyArqc } from '../../../emv/crypto/emv
 import { buildDol } from '../../../emv/dol/dol.js';
 import { isEmvError } from '../../../emv/errors.js';
 import { recoverIccPublicKey, recoverIssuerPublicKey, sha1Of, verifyDynamicSignature, type IccPublicKey } from '../../../emv/oda/oda.js';
+import { rsaRecover } from '../../../emv/oda/rsa.js';
 import { testCaKey } from '../../../emv/oda/test-ca-keys.js';
 import { luhnValid } from '../../../emv/track/pan.js';
 import { parseTrack2, parseTrack2Equivalent } from '../../../emv/track/track.js';
@@ -273,8 +274,35 @@ t.test('offline-pin: VERIFY plaintext PIN, try counter, blocking (Book 3 6.5.12)
   const fresh = createCard('offline-pin', 'contact');
   initiate(t, fresh, 'A0000000031010', terminal());
   send(t, fresh, verify(VERIFY_PIN.PLAINTEXT, h('24123F')), 0x6a80, 'not a format 2 PIN block');
-  send(t, fresh, verify(VERIFY_PIN.ENCIPHERED, block('1234')), 0x6a81, 'enciphered PIN not supported');
+  send(t, fresh, verify(VERIFY_PIN.ENCIPHERED, block('1234')), 0x6985, 'enciphered PIN needs a challenge first');
   t.equal(createCard('offline-pin', 'contactless').applets.length, 0, 'contact only');
+});
+
+t.test('offline-enciphered-pin: GET CHALLENGE, VERIFY 88 with the PIN block enciphered under the ICC public key (Book 2 7)', async (t) => {
+  const tc = testCard('offline-enciphered-pin');
+  const card = createCard(tc, 'contact');
+  const r = initiate(t, card, 'A0000000041010', terminal());
+  t.equal(hex(r.card.get(0x8e)).slice(16, 20), '4403', 'CVM list: enciphered PIN by ICC');
+  const key = iccKey(t, 'A0000000041010', r, tc.pan)!;
+  const encipher = (pin: string, challenge: Uint8Array): Uint8Array => {
+    // Book 2 7.1 Table 23: 7F || PIN block (format 2) || ICC unpredictable number || random pad, then RSA with the ICC public key.
+    const x = new Uint8Array(key.modulus.length).fill(0x55);
+    x[0] = 0x7f;
+    x.set(h(('2' + pin.length.toString(16) + pin).padEnd(16, 'F')), 1);
+    x.set(challenge, 9);
+    return rsaRecover(key, x)!;
+  };
+  const ch1 = send(t, card, getChallenge());
+  t.equal(ch1.length, 8);
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch1)), 0x9000, '# PIN 1234 verified');
+  const ch2 = send(t, card, getChallenge());
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('9999', ch2)), 0x63c2, 'wrong PIN');
+  send(t, card, getChallenge());
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch2)), 0x63c1, 'an old challenge does not verify');
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch2)), 0x6985, 'each challenge serves one VERIFY');
+  const ch3 = send(t, card, getChallenge());
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch3)), 0x9000, 'counter reset');
+  t.equal(hex(values(send(t, card, getData(0x9f17))).get(0x9f17)), '03');
 });
 
 t.test('selection cases: blocked, unknown AID, two applications, interfaces', async (t) => {
