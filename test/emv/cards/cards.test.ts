@@ -218,6 +218,25 @@ t.test('unionpay-online, contactless (qPBOC): PPSE, ARQC in the GPO response, op
   send(t, card, generateAc('ARQC', new Uint8Array(33)), 0x6985, 'the quick path has no GENERATE AC');
 });
 
+t.test('unionpay-online, contact (PBOC): DDA, ARQC, ARPC method 1 by EXTERNAL AUTHENTICATE, TC', async (t) => {
+  const tc = testCard('unionpay-online');
+  const card = createCard(tc, 'contact');
+  const term = terminal({ '5F2A': '0156', '9F1A': '0156' });
+  const r = initiate(t, card, 'A000000333010101', term);
+  const key = iccKey(t, 'A000000333010101', r, tc.pan)!;
+  const ia = values(send(t, card, internalAuthenticate(term.get(0x9f37)!)));
+  t.ok(verifyDynamicSignature(key, ia.get(0x9f4b)!, term.get(0x9f37)!).ok, 'DDA signature in 77{9F4B}');
+  const ac = values(send(t, card, generateAc('ARQC', buildDol(r.card.get(0x8c)!, (tag) => term.get(tag)))));
+  t.equal(hex(ac.get(0x9f27)), '80');
+  const sk = hostVerify(t, tc.pan, term, r.aip, ac.get(0x9f36)!, ac.get(0x9f26)!);
+  const { issuerAuthenticationData } = produceArpc(sk, ac.get(0x9f26)!, { method: 1, arc: h('3030') });
+  t.equal(issuerAuthenticationData.length, 10, '91 = ARPC (8) || ARC (2)');
+  send(t, card, externalAuthenticate(issuerAuthenticationData), 0x9000);
+  send(t, card, externalAuthenticate(issuerAuthenticationData), 0x6985, 'one EXTERNAL AUTHENTICATE per transaction');
+  const second = values(send(t, card, generateAc('TC', buildDol(r.card.get(0x8d)!, (tag) => term.get(tag)))));
+  t.equal(hex(second.get(0x9f27)), '40');
+});
+
 t.test('visa-offline, contactless (qVSDC): TC with an fDDA signature below the card limit; ARQC above it or when the reader asks', async (t) => {
   const tc = testCard('visa-offline');
   const card = createCard(tc, 'contactless');
