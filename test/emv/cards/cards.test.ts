@@ -12,7 +12,7 @@ import type { VirtualCard } from '../../../emv/cards/card.js';
 import { cryptogramData, produceArpc, verifyArqc } from '../../../emv/crypto/emv-keys.js';
 import { buildDol } from '../../../emv/dol/dol.js';
 import { isEmvError } from '../../../emv/errors.js';
-import { recoverIccPublicKey, recoverIssuerPublicKey, sha1Of, verifyDynamicSignature, type IccPublicKey } from '../../../emv/oda/oda.js';
+import { recoverIccPublicKey, recoverIssuerPublicKey, sha1Of, verifyDynamicSignature, verifySda, type IccPublicKey } from '../../../emv/oda/oda.js';
 import { rsaRecover } from '../../../emv/oda/rsa.js';
 import { testCaKey } from '../../../emv/oda/test-ca-keys.js';
 import { luhnValid } from '../../../emv/track/pan.js';
@@ -295,6 +295,21 @@ t.test('offline-pin: VERIFY plaintext PIN, try counter, blocking (Book 3 6.5.12)
   send(t, fresh, verify(VERIFY_PIN.PLAINTEXT, h('24123F')), 0x6a80, 'not a format 2 PIN block');
   send(t, fresh, verify(VERIFY_PIN.ENCIPHERED, block('1234')), 0x6985, 'enciphered PIN needs a challenge first');
   t.equal(createCard('offline-pin', 'contactless').applets.length, 0, 'contact only');
+});
+
+t.test('an SDA profile: signed static application data (93) verifies over the records and AIP (Book 2 5.4)', async (t) => {
+  const base = testCard('visa-online');
+  const card = createCard({ applications: [{ ...base.profile.applications[0]!, oda: 'sda' }] }, 'contact');
+  const r = initiate(t, card, 'A0000000031010', terminal());
+  t.equal(hex(r.aip), '5C00', 'AIP: SDA, cardholder verification, terminal risk management, issuer authentication');
+  t.notOk(r.card.has(0x9f46), 'no ICC key on an SDA card');
+  const issuer = recoverIssuerPublicKey(testCaKey('A000000003', r.card.get(0x8f)![0]!), r.card.get(0x90)!, r.card.get(0x92), r.card.get(0x9f32)!, base.pan, TODAY);
+  t.ok(issuer.ok);
+  if (!issuer.ok) return;
+  const sda = verifySda(issuer.key, r.card.get(0x93)!, r.staticData);
+  t.ok(sda.ok);
+  if (sda.ok) t.equal(hex(sda.dac), 'DAC1');
+  send(t, card, internalAuthenticate(h('11223344')), 0x6d00, 'no INTERNAL AUTHENTICATE without an ICC key');
 });
 
 t.test('offline-enciphered-pin: GET CHALLENGE, VERIFY 88 with the PIN block enciphered under the ICC public key (Book 2 7)', async (t) => {
