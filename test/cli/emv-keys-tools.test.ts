@@ -4,18 +4,14 @@ import t from 'tap';
 import { runCli } from '../../src/cli/main.js';
 import { capture } from './fixtures/io.js';
 
-async function json(argv: string[]): Promise<Record<string, unknown>> {
+/** Runs `pos` in memory: exit code, stdout, stderr. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = capture();
-  const code = await runCli(argv, io);
-  if (code !== 0) throw new Error(`exit ${code}: ${io.stderr}`);
-  return JSON.parse(io.stdout) as Record<string, unknown>;
+  return { code: await runCli(argv, io), stdout: io.stdout, stderr: io.stderr };
 }
 
-async function fails(argv: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  const io = capture();
-  const code = await runCli(argv, io);
-  return { code, stderr: io.stderr, stdout: io.stdout };
-}
+const json = (argv: string[]): Promise<Record<string, unknown>> =>
+  run(argv).then((r) => (r.code === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : Promise.reject(new Error(`exit ${r.code}: ${r.stderr}`))));
 
 const IMK = '0123456789ABCDEFFEDCBA9876543210';
 
@@ -67,7 +63,7 @@ t.test('bad arguments: usage error, non-zero exit, nothing on stdout, no stack t
     ['tools', 'emv', 'arqc', '--bogus'],
   ];
   for (const argv of cases) {
-    const r = await fails(argv);
+    const r = await run(argv);
     t.not(r.code, 0, argv.join(' '));
     t.equal(r.stdout, '');
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
