@@ -12,4 +12,8 @@ export const commands: Record<string, () => Promise<Command>> = {
   board: () => load(import('./board.js')),
   config: () => load(import('./config.js')),
   'host-sim': () => load(import('./host-sim.js')),
+  backup: () => load(import('./backup.js')),
+  restore: () => load(import('./restore.js')),
+  journal: () => load(import('./journal.js')),
+  report: () => load(import('./report.js')),
 };
