@@ -425,7 +425,11 @@ export class Journal {
    * (JOURNAL_RECORD, JOURNAL_SENSITIVE): nothing is written when one fails.
    */
   append(records: readonly JournalRecord[], options: AppendOptions = {}): Promise<{ first: number; last: number }> {
-    for (const r of records) checkRecord(r);
+    try {
+      for (const r of records) checkRecord(r);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.#serial(() => this.#write(records, options));
   }
 
