@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Level } from 'level';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import {
   JournalCorruptError,
   JournalHostStore,
@@ -47,18 +47,13 @@ async function raw<T>(dir: string, fn: (db: Level<string, Buffer>) => Promise<T>
 }
 
 /** verifyJournal's report, and that openJournal refuses the journal with the same report. */
-async function detected(t: Tap.Test, dir: string): Promise<VerifyReport> {
+async function detected(t: Test, dir: string): Promise<VerifyReport> {
   const report = await verifyJournal(dir, testDeviceKey);
   t.equal(report.ok, false, 'verify reports a problem');
   const err = await openJournal({ dir, deviceKey: testDeviceKey }).catch((e: unknown) => e);
   t.ok(err instanceof JournalCorruptError, 'openJournal refuses it (never a silent reset)');
   if (err instanceof JournalCorruptError) t.same(err.report.problem, report.problem);
   return report;
-}
-
-type Tap = typeof t;
-declare namespace Tap {
-  type Test = typeof t;
 }
 
 t.test('append, reopen: state, totals and chain survive; recovery lists unfinished work', async (t) => {
