@@ -30,7 +30,12 @@ export function toQueuedRecord(item: QueuedMessage): QueuedRecordFields {
 export class JournalHostStore implements HostStore {
   constructor(
     private readonly journal: Journal,
-    private readonly options: { now?: () => Date; closeJournal?: boolean } = {},
+    private readonly options: {
+      now?: () => Date;
+      closeJournal?: boolean;
+      /** Record each STAN with the next journal append instead of its own write ({@link Journal.deferStan}): two durable writes per sale. */
+      deferStan?: boolean;
+    } = {},
   ) {}
 
   private at(): string {
@@ -38,6 +43,13 @@ export class JournalHostStore implements HostStore {
   }
 
   nextStan(): Promise<number> {
+    if (this.options.deferStan === true) {
+      try {
+        return Promise.resolve(this.journal.deferStan(this.at()));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
     return this.journal.appendComputed((j) => {
       const stan = (j.lastStan % 999999) + 1;
       return { records: [{ type: 'stan', stan, at: this.at() }], result: stan };

@@ -343,6 +343,8 @@ export class Journal {
   #lastMac: Buffer;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** STAN records written with the next append (see {@link Journal.deferStan}). */
+  #carry: JournalRecord[] = [];
   readonly #totals = new Map<number, BatchTotalsState>();
 
   private constructor(
@@ -447,8 +449,26 @@ export class Journal {
     });
   }
 
-  async #write(records: readonly JournalRecord[], options: AppendOptions): Promise<{ first: number; last: number }> {
-    if (records.length === 0) return { first: this.#seq + 1, last: this.#seq };
+  /**
+   * The next STAN (1..999999, wrapping), recorded in the same LevelDB batch as the next
+   * append instead of a write of its own: the engine appends the pending record before
+   * the request leaves, so a STAN is durable before it is ever sent, and a sale costs two
+   * durable writes (pending, outcome) instead of three. A STAN lost in a crash before
+   * that append was never sent, so using it again is harmless.
+   */
+  deferStan(at: string): number {
+    const stan = (this.state.lastStan % 999999) + 1;
+    const record: JournalRecord = { type: 'stan', stan, at };
+    checkRecord(record);
+    this.#carry.push(record);
+    this.state.apply(record);
+    return stan;
+  }
+
+  async #write(given: readonly JournalRecord[], options: AppendOptions): Promise<{ first: number; last: number }> {
+    if (given.length === 0) return { first: this.#seq + 1, last: this.#seq };
+    const carried = this.#carry;
+    const records = [...carried, ...given];
     const ops: { type: 'put'; key: string; value: Buffer }[] = [];
     let seq = this.#seq;
     let prev = this.#lastMac;
@@ -471,7 +491,8 @@ export class Journal {
     } catch (err) {
       throw new JournalError('JOURNAL_IO', `journal write failed: ${(err as Error).message}`, { cause: err });
     }
-    const first = this.#seq + 1;
+    this.#carry = this.#carry.slice(carried.length);
+    const first = this.#seq + 1 + carried.length;
     this.#seq = seq;
     this.#lastMac = prev;
     for (const t of touched.values()) this.#totals.set(t.batch, t);
