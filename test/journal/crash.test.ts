@@ -34,6 +34,9 @@ function runAndKill(dir: string, lines: number, extraMs: number): Promise<string
   });
 }
 
+// Child processes with the TypeScript hook take seconds each on a shared machine.
+t.setTimeout(180_000);
+
 t.test('SIGKILL at random moments: confirmed appends are there exactly once', { skip: tsHook === undefined ? "needs tap's TypeScript hook" : false }, async (t) => {
   const dir = journalDir(tempData());
   const confirmed: string[] = [];

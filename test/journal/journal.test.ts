@@ -230,3 +230,18 @@ t.test('data folder scan: no PAN, track or PIN block in clear, raw or through le
   t.ok(entries > 100, `${entries} entries read back through level`);
   t.same(hits, [], 'nothing sensitive in clear (not even the masked PAN: every value is sealed)');
 });
+
+t.test('deferStan: the STAN goes into the next append, two durable writes per sale', async (t) => {
+  const dir = journalDir(tempData());
+  let { journal } = await openJournal({ dir, deviceKey: testDeviceKey });
+  const host = new JournalHostStore(journal, { deferStan: true });
+  t.equal(await host.nextStan(), 1);
+  const seqs = await journal.append([pending('a', 1, { stan: 1 })]);
+  t.same(seqs, { first: 2, last: 2 }, 'the STAN record took sequence 1, in the same batch');
+  t.equal(await host.nextStan(), 2, 'not yet written');
+  await journal.close();
+  ({ journal } = await openJournal({ dir, deviceKey: testDeviceKey }));
+  t.equal(journal.lastStan, 1, 'a STAN never written with a record was never sent: it may be used again');
+  t.equal(await new JournalHostStore(journal).nextStan(), 2);
+  await journal.close();
+});
