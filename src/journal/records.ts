@@ -85,7 +85,7 @@ export type StanRecord = RecordBase & { type: 'stan'; stan: number };
 export type BatchOpenRecord = RecordBase & { type: 'batch-open'; batch: number };
 export type BatchCloseRecord = RecordBase & { type: 'batch-close'; batch: number };
 /** An audit event (the console's AuditSink, or {@link JournalAuditSink}). */
-export type AuditRecord = RecordBase & { type: 'audit'; event: Record<string, unknown> };
+export type AuditJournalRecord = RecordBase & { type: 'audit'; event: Record<string, unknown> };
 /** The result of a 0500 reconciliation. */
 export type SettlementRecord = RecordBase & {
   type: 'settlement';
@@ -108,7 +108,7 @@ export type JournalRecord =
   | StanRecord
   | BatchOpenRecord
   | BatchCloseRecord
-  | AuditRecord
+  | AuditJournalRecord
   | SettlementRecord;
 
 export type RecordType = JournalRecord['type'];
