@@ -260,9 +260,9 @@ async function scanChain(db: Db, keys: JournalKeys): Promise<ScanResult> {
       state.apply(opened.record);
       if (opened.record.type === 'txn-outcome') {
         const b = opened.record.batch;
-        let t = totals.get(b);
-        if (t === undefined) totals.set(b, (t = { batch: b, rows: {} }));
-        addToTotals(t, opened.record);
+        const t = totals.get(b) ?? { batch: b, rows: {} };
+        // Only a record that counts makes a totals row (as append does): a batch of declines or training has none.
+        if (addToTotals(t, opened.record)) totals.set(b, t);
       }
       prev = opened.mac;
       report.provenThrough = seq;

@@ -245,3 +245,18 @@ t.test('deferStan: the STAN goes into the next append, two durable writes per sa
   t.equal(await new JournalHostStore(journal).nextStan(), 2);
   await journal.close();
 });
+
+t.test('batch close and settlement: Z report totals stay with their batch, the next batch starts empty', async (t) => {
+  const dir = journalDir(tempData());
+  let { journal } = await openJournal({ dir, deviceKey: testDeviceKey });
+  await journal.append([{ type: 'batch-open', batch: 1, at: 'now' }, pending('a', 700), outcome('a', 700)]);
+  await journal.append([{ type: 'settlement', batch: 1, responseCode: '00', inBalance: true, at: 'now' }, { type: 'batch-close', batch: 1, at: 'now' }, { type: 'batch-open', batch: 2, at: 'now' }]);
+  await journal.append([pending('b', 300, { batch: 2 }), outcome('b', 300, { batch: 2, training: true })]);
+  await journal.close();
+  ({ journal } = await openJournal({ dir, deviceKey: testDeviceKey }));
+  t.equal(journal.lastClosedBatch, 1);
+  t.equal(journal.openBatch, 2);
+  t.equal((await journal.totals(1)).byCurrency.CNY!.net, 700);
+  t.same((await journal.totals()).byCurrency, {}, 'training records stay out of the totals');
+  await journal.close();
+});
