@@ -14,4 +14,8 @@ export const commands: Record<string, () => Promise<Command>> = {
   'host-sim': () => load(import('./host-sim.js')),
   console: () => load(import('./console.js')),
   diag: () => load(import('./diag.js')),
+  backup: () => load(import('./backup.js')),
+  restore: () => load(import('./restore.js')),
+  journal: () => load(import('./journal.js')),
+  report: () => load(import('./report.js')),
 };

@@ -3,6 +3,7 @@
  * module under keys/ (definitions + its ConfigValues types) and a line here.
  */
 import type { ConfigKeyDef } from '../schema.js';
+import { backupKeys } from './backup.js';
 import { consoleKeys } from './console.js';
 import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
@@ -15,4 +16,5 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   hostKeys,
   consoleKeys,
   securityKeys,
+  backupKeys,
 ];
