@@ -245,3 +245,37 @@ t.test('response MTI', async (t) => {
   t.equal(responseMti('0800'), '0810');
   t.throws(() => responseMti('08x0'), { code: 'HOST_PACK' });
 });
+
+t.test('0400 reversal with field 90 (original data elements), both layouts, by hand', async (t) => {
+  const f90 = '0200' + '000123' + '1128104530' + '0'.repeat(22); // original MTI, STAN, date/time, 2 x 11 zero-filled ids (n42)
+  const rev = new IsoMessage('0400', { 2: '4761739001010010', 3: '000000', 4: '000000001000', 11: '000124', 39: '68', 41: 'TERM0001', 49: '156', 90: f90 });
+  // Primary: bits 1 (secondary) 2 3 4 | 11 | - | - | 39 | 41 | 49 | - -> F0 20 00 00 02 80 80 00;
+  // secondary: bit 90 = bit 26 of it -> 00 00 00 40 00 00 00 00.
+  const binaryGolden = '0400' + 'F020000002808000' + '0000004000000000' + '16' + '4761739001010010' + '000000' + '000000001000' + '000124' + '3638' + '5445524D30303031' + '313536' + f90;
+  t.equal(hex(pack(binary, rev)), binaryGolden);
+  const asciiGolden = '0400' + 'F0200000028080000000004000000000' + '164761739001010010' + '000000' + '000000001000' + '000124' + '68' + 'TERM0001' + '156' + f90;
+  t.equal(Buffer.from(pack(ascii, rev)).toString('latin1'), asciiGolden);
+  t.same(unpack(binary, bytes(binaryGolden)).toJSON(), rev.toJSON());
+  t.same(unpack(ascii, Buffer.from(asciiGolden, 'latin1')).toJSON(), rev.toJSON());
+});
+
+t.test('0500 reconciliation totals (fields 74-77, 86-89, 97), binary layout, by hand', async (t) => {
+  const { reconciliation } = await import('../../src/host/messages.js');
+  const m = reconciliation(
+    { batchNumber: 1, currency: '156', creditCount: 0, creditAmountMinor: 0, creditReversalCount: 0, creditReversalAmountMinor: 0, debitCount: 2, debitAmountMinor: 3000, debitReversalCount: 0, debitReversalAmountMinor: 0 },
+    'MERCHANT0000001',
+  );
+  const ascii = (s: string): string => Buffer.from(s, 'latin1').toString('hex').toUpperCase();
+  const golden =
+    '0500' +
+    '8000000000408010' + // bits 1 (secondary) | 42 | 49 | 60
+    '0078078080000000' + // secondary: 74 75 76 77 | 86 87 88 | 89 | 97
+    ascii('MERCHANT0000001') +
+    ascii('156') +
+    '0006' + ascii('000001') + // IFB_LLLCHAR: 2-byte BCD length
+    '0000000000' + '0000000000' + '0000000002' + '0000000000' + // IFB_NUMERIC(10) counts
+    '0000000000000000' + '0000000000000000' + '0000000000003000' + '0000000000000000' + // IFB_NUMERIC(16) amounts
+    '43' + '0000000000003000'; // IFB_AMOUNT(17): "C" then 16 BCD digits
+  t.equal(hex(pack(binary, m)), golden);
+  t.same(unpack(binary, bytes(golden)).toJSON(), m.toJSON());
+});

@@ -212,6 +212,52 @@ t.test('golden frame in, golden frame out (binary layout, hand-built)', async (t
   // 0800 echo: MTI 0800, bitmap bits 7 11 41 + secondary 70 (see iso8583.test.ts for the derivation).
   const frame = hex('0800' + '8220000000800000' + '0400000000000000' + '1128104530' + '000001' + '5445524D30303031' + '0301');
   const res = sim.handle(unpack(layout, frame))!;
-  // 0810 with 7, 11, 39 "00", 41: bits 7 11 39 41 -> 02 20 00 00 02 80 00 00.
-  t.equal(Buffer.from(pack(layout, res)).toString('hex').toUpperCase(), '0810' + '0220000002800000' + '1128104530' + '000001' + '3030' + '5445524D30303031');
+  // 0810 with 7, 11, 39 "00", 41 and 70 echoed: bits 1 7 11 39 41 -> 82 20 00 00 02 80 00 00,
+  // secondary bit 70 -> 04 00 .. 00; field 70 IFB_NUMERIC(3) "301" -> 03 01.
+  t.equal(
+    Buffer.from(pack(layout, res)).toString('hex').toUpperCase(),
+    '0810' + '8220000002800000' + '0400000000000000' + '1128104530' + '000001' + '3030' + '5445524D30303031' + '0301',
+  );
+});
+
+t.test('91 issuer inoperative and 96 system malfunction, on command; nothing booked', async (t) => {
+  const { sim, client } = rig();
+  sim.inject('respond', 1, { rc: '91' });
+  t.equal((await client.request(sale('4761739001010010', 100))).text(39), '91');
+  sim.inject('respond', 1, { rc: '96' });
+  t.equal((await client.request(sale('4761739001010010', 100))).text(39), '96');
+  t.equal(sim.card('visa-approve')!.balanceMinor, 100_000);
+  t.equal(sim.ledger.transactions.length, 0);
+  await client.close();
+});
+
+t.test('key exchange: a new session MAC key under the TEST KEK, KCV checked, used from then on', async (t) => {
+  const { SessionMac } = await import('../../src/host/session-mac.js');
+  const { networkManagement } = await import('../../src/host/messages.js');
+  const TEST_KEK = hex('89ABCDEF0123456701234567FEDCBA98');
+  const sim = new AcquirerSimulator({ layout, cards, mac: { fixedKey: TEST_MAC_KEY, kek: TEST_KEK } });
+  const mac = new SessionMac(Uint8Array.from(TEST_MAC_KEY));
+  const client = new HostClient({
+    layout, store: new MemoryHostStore(), terminalId: 'TERM0001', mac, timeouts: { '02': 500, '08': 500 },
+    connect: async () => {
+      const [a, b] = loopbackChannels();
+      sim.attach(b);
+      return a;
+    },
+  });
+  const res = await client.request(networkManagement('key-change'));
+  t.equal(res.text(39), '00');
+  t.match(res.text(48), /^[0-9A-F]{38}$/);
+  const { kcv } = mac.applyKeyExchange(res, TEST_KEK);
+  t.match(kcv, /^[0-9A-F]{6}$/);
+  t.equal((await client.request(sale('4761739001010010', 100))).text(39), '00', 'MACs under the new key verify both ways');
+  const stale = new SessionMac(Uint8Array.from(TEST_MAC_KEY));
+  const req = sale('4761739001010010', 100).set(11, '000555').set(7, '1128101010').set(41, 'TERM0001');
+  req.set(64, new Uint8Array(8));
+  const draft = pack(layout, req);
+  req.set(64, stale.generate(draft.subarray(0, draft.length - 8)));
+  t.equal(sim.handle(req, pack(layout, req))!.text(39), 'A0', 'the old key no longer verifies');
+  const tampered = res.clone().set(48, res.text(48).slice(0, 32) + '000000');
+  t.throws(() => new SessionMac(new Uint8Array(16)).applyKeyExchange(tampered, TEST_KEK), { code: 'HOST_MAC' }, 'a KCV mismatch is refused');
+  await client.close();
 });

@@ -6,7 +6,9 @@
  * a ledger per test card, reconciles 0500 totals, and on command delays, drops,
  * disconnects, garbles or duplicates its answers.
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { withOddParity } from '../../../emv/crypto/kcv.js';
+import { keyExchangeField } from '../session-mac.js';
 import { createLogger } from '../../log.js';
 import { decodeTlv, encodeTlv } from '../../../emv/ber/tlv.js';
 import { maskPan } from '../../../emv/track/pan.js';
@@ -55,15 +57,19 @@ export interface SimulatorOptions {
   cards: SimCard[];
   /** DUKPT base derivation key (TDES) for deciphering PIN blocks (a TEST key). */
   bdk?: Uint8Array;
-  /** Verifies the MAC (X9.19 with the DUKPT MAC request key, or a fixed test key) when set. */
-  mac?: { fixedKey?: Uint8Array; dukpt?: boolean };
+  /**
+   * Verifies and sends MACs (X9.19) with the session MAC key when set; with `kek` (the
+   * terminal's TEST key-encrypting key) a key exchange (0800, 70 = 101) delivers a new one.
+   */
+  mac?: { fixedKey: Uint8Array; kek?: Uint8Array };
   issuer?: IssuerCrypto;
   /** Rewrites the ledger as JSON after every change. */
   ledgerFile?: string;
   now?: () => Date;
 }
 
-export type Fault = 'delay' | 'drop' | 'disconnect' | 'garble' | 'duplicate';
+/** delay, drop, disconnect, garble or duplicate the answer; `respond`: answer `rc` (e.g. 91, 96) without processing. */
+export type Fault = 'delay' | 'drop' | 'disconnect' | 'garble' | 'duplicate' | 'respond';
 
 const DEBIT_CODES = new Set(['00']);
 const REFUND_CODES = new Set(['20']);
@@ -71,12 +77,14 @@ const REFUND_CODES = new Set(['20']);
 export class AcquirerSimulator {
   readonly ledger = new Ledger();
   private readonly cardsByPan = new Map<string, SimCard>();
-  private readonly faults: { fault: Fault; count: number; ms: number; mti?: string }[] = [];
+  private readonly faults: { fault: Fault; count: number; ms: number; mti?: string; rc?: string }[] = [];
+  private macKey: Uint8Array | undefined;
   private readonly pinTries = new Map<string, number>();
   private seq = 0;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SimulatorOptions) {
+    this.macKey = options.mac?.fixedKey ? Uint8Array.from(options.mac.fixedKey) : undefined;
     for (const c of options.cards) {
       this.cardsByPan.set(c.pan, c);
       this.ledger.cards.set(c.name, { name: c.name, maskedPan: maskPan(c.pan), balanceMinor: c.balanceMinor, currency: c.currency, approvals: 0, reversals: 0, declines: 0, pinFailures: 0 });
@@ -84,16 +92,16 @@ export class AcquirerSimulator {
   }
 
   /** Makes the next `count` answers (optionally only to requests of MTI `mti`) misbehave. */
-  inject(fault: Fault, count = 1, options: { ms?: number; mti?: string } = {}): void {
-    this.faults.push({ fault, count, ms: options.ms ?? 0, ...(options.mti ? { mti: options.mti } : {}) });
+  inject(fault: Fault, count = 1, options: { ms?: number; mti?: string; rc?: string } = {}): void {
+    this.faults.push({ fault, count, ms: options.ms ?? 0, ...(options.mti ? { mti: options.mti } : {}), ...(options.rc ? { rc: options.rc } : {}) });
   }
 
-  private takeFault(mti: string): { fault: Fault; ms: number } | undefined {
-    const f = this.faults.find((x) => x.count > 0 && (x.mti === undefined || x.mti === mti));
+  private takeFault(mti: string, kinds?: readonly Fault[]): { fault: Fault; ms: number; rc?: string } | undefined {
+    const f = this.faults.find((x) => x.count > 0 && (x.mti === undefined || x.mti === mti) && (kinds === undefined ? x.fault !== 'respond' : kinds.includes(x.fault)));
     if (!f) return undefined;
     f.count--;
     if (f.count === 0) this.faults.splice(this.faults.indexOf(f), 1);
-    return { fault: f.fault, ms: f.ms };
+    return { fault: f.fault, ms: f.ms, ...(f.rc ? { rc: f.rc } : {}) };
   }
 
   /** Serves one channel (a terminal's connection). */
@@ -114,11 +122,18 @@ export class AcquirerSimulator {
       log.warn('unreadable request dropped', { error: (err as Error).message });
       return;
     }
-    const res = this.handle(req, frame);
+    const forced = this.takeFault(req.mti, ['respond']);
+    const res = forced ? this.respond(req, forced.rc ?? '96') : this.handle(req, frame);
     await this.persist();
     if (!res) return;
+    // The answer to a key exchange still carries the old key's MAC; the new key applies after it.
+    const out0 = this.packResponse(res);
+    if (this.nextMacKey) {
+      this.macKey = this.nextMacKey;
+      this.nextMacKey = undefined;
+    }
     const fault = this.takeFault(req.mti);
-    let out = this.packResponse(res);
+    let out = out0;
     if (fault?.fault === 'drop') return;
     if (fault?.fault === 'disconnect') {
       await channel.close();
@@ -135,17 +150,18 @@ export class AcquirerSimulator {
   }
 
   private packResponse(res: IsoMessage): Uint8Array {
-    if (!this.options.mac?.fixedKey) return pack(this.options.layout, res);
+    const key = this.macKey;
+    if (!key) return pack(this.options.layout, res);
     const field = [...res.fields.keys()].some((id) => id > 64) ? 128 : 64;
     res.setBytes(this.options.layout, field, new Uint8Array(8));
     const draft = pack(this.options.layout, res);
     const size = this.options.layout.fields[field]!.def.dataEncoding === 'hex' ? 16 : 8;
-    res.setBytes(this.options.layout, field, x919Mac(this.options.mac.fixedKey, draft.subarray(0, draft.length - size)));
+    res.setBytes(this.options.layout, field, x919Mac(key, draft.subarray(0, draft.length - size)));
     return pack(this.options.layout, res);
   }
 
   private macValid(req: IsoMessage, frame: Uint8Array): boolean {
-    const key = this.options.mac?.fixedKey;
+    const key = this.macKey;
     if (!key) return true;
     const field = req.has(128) ? 128 : req.has(64) ? 64 : undefined;
     if (field === undefined) return false;
@@ -183,7 +199,7 @@ export class AcquirerSimulator {
     if (!this.macValid(req, frame)) return this.respond(req, 'A0');
     switch (kind) {
       case '080':
-        return this.respond(req, '00');
+        return this.networkManagement(req);
       case '040':
         return this.reverse(req);
       case '050':
@@ -344,6 +360,18 @@ export class AcquirerSimulator {
     const res = this.respond(req, '00', { 37: rrn, 38: code });
     if (issuerAuth) res.setBytes(this.options.layout, 55, encodeTlv([{ tag: 0x91, value: issuerAuth }]));
     return res;
+  }
+
+  private nextMacKey: Uint8Array | undefined;
+
+  /** 0800: sign-on, sign-off, echo answer 00; a key exchange (101) delivers a new session MAC key. */
+  private networkManagement(req: IsoMessage): IsoMessage {
+    if (req.text(70) !== '101') return this.respond(req, '00', req.has(70) ? { 70: req.text(70) } : {});
+    const kek = this.options.mac?.kek;
+    if (!kek) return this.respond(req, '12', { 70: '101' });
+    const key = withOddParity(Uint8Array.from(randomBytes(16)));
+    this.nextMacKey = key;
+    return this.respond(req, '00', { 70: '101', 48: keyExchangeField(key, kek) });
   }
 
   private reverse(req: IsoMessage): IsoMessage {
