@@ -28,6 +28,8 @@ function bootOnce(dataDir: string): Promise<{ ms: number; rssMb: number }> {
     const t0 = performance.now();
     const child = spawn(process.execPath, [cli, 'run', '--board', 'sim', '--data', dataDir, '--no-ui'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     let result: { ms: number; rssMb: number } | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -35,6 +37,7 @@ function bootOnce(dataDir: string): Promise<{ ms: number; rssMb: number }> {
         const ms = performance.now() - t0;
         // Let the idle terminal settle before reading its memory.
         setTimeout(() => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
           const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
           const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
           result = { ms, rssMb: kb / 1024 };
@@ -45,7 +48,7 @@ function bootOnce(dataDir: string): Promise<{ ms: number; rssMb: number }> {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (result && code === 0) resolve(result);
-      else reject(new Error(`pos run exited ${code} before/after ready: ${out}`));
+      else reject(new Error(`pos run exited ${code} before/after ready: ${out}${err}`));
     });
   });
 }

@@ -34,21 +34,37 @@ export async function buildTerminal(board: string | BoardProfile, options: Build
   const failed: SelfTestResult[] = [];
   const roles: TerminalRoles = {};
 
-  for (const device of profile.devices) {
-    const wiring = PARTS.get(device.compatible);
-    const started = performance.now();
-    const ctx: PartContext = { profile, device, buses, models };
-    try {
-      if (!wiring) throw new Error(`no wiring for compatible "${device.compatible}"`);
-      if (buses.isSim && wiring.model) models[device.name] = await wiring.model(ctx);
-      const opened = await wiring.open(ctx);
-      devices.push({ name: device.name, compatible: device.compatible, driver: opened.driver });
-      for (const role of rolesOf(profile, device.name)) {
-        const impl = opened.roles[role as keyof TerminalRoles];
-        if (impl) (roles as Record<string, unknown>)[role] = impl;
+  // Chip models first (the far ends of the wires), then every driver opens at once: parts
+  // on different buses start in parallel (the LCD's power-on wait overlaps the reader's and
+  // the printer's start-up); parts on one bus are serialised by the bus itself.
+  const contexts = profile.devices.map((device): PartContext => ({ profile, device, buses, models }));
+  const opened = await Promise.all(
+    contexts.map(async (ctx) => {
+      const { device } = ctx;
+      const wiring = PARTS.get(device.compatible);
+      const started = performance.now();
+      try {
+        if (!wiring) throw new Error(`no wiring for compatible "${device.compatible}"`);
+        if (buses.isSim && wiring.model) models[device.name] = await wiring.model(ctx);
+        return { device, started, part: await wiring.open(ctx) };
+      } catch (err) {
+        return { device, started, error: err };
       }
-    } catch (err) {
-      failed.push({ device: device.name, compatible: device.compatible, roles: rolesOf(profile, device.name), ok: false, error: `open failed: ${describe(err)}`, ms: performance.now() - started });
+    }),
+  );
+  // Models listed in profile order, whatever order they finished in.
+  const built = { ...models };
+  for (const key of Object.keys(models)) delete models[key];
+  for (const device of profile.devices) if (device.name in built) models[device.name] = built[device.name];
+  for (const { device, started, part, error } of opened) {
+    if (!part) {
+      failed.push({ device: device.name, compatible: device.compatible, roles: rolesOf(profile, device.name), ok: false, error: `open failed: ${describe(error)}`, ms: performance.now() - started });
+      continue;
+    }
+    devices.push({ name: device.name, compatible: device.compatible, driver: part.driver });
+    for (const role of rolesOf(profile, device.name)) {
+      const impl = part.roles[role as keyof TerminalRoles];
+      if (impl) (roles as Record<string, unknown>)[role] = impl;
     }
   }
 

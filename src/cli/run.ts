@@ -40,19 +40,13 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
       ...(tracePath ? { tracePath } : {}),
       interactive: !flag(args, 'no-ui') && process.stdin.isTTY === true && process.stdout.isTTY === true,
     });
-    const ms = performance.now() - started;
-    const status = session.inService ? 'in service' : 'OUT OF SERVICE';
-    const ready = `pos: ready on board ${session.board} in ${Math.round(ms)} ms (${status})${session.banner ? '\n' + session.banner : ''}`;
-    io.out(ready + '\n');
-    const extra = [await session.startEmbeddedHost(), ...(await session.startConsole())].filter((l): l is string => l !== undefined);
-    for (const line of extra) io.out(`${line.split('\n').map((l) => `pos: ${l}`).join('\n')}\n`);
-    session.startUi([ready, ...extra].join('\n'));
-
-    // The terminal runs until told to stop, even when no device needs a timer (an idle
-    // sim board waits on edges only).
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    await new Promise<void>((resolve) => {
+    // Signals are handled from here on: a SIGTERM during the start of the extras below still
+    // closes everything and exits 0.
+    const keepAlive = setInterval(() => undefined, 1 << 30); // runs until told to stop, even when idle devices need no timer
+    let stopped = false;
+    const stopRequested = new Promise<void>((resolve) => {
       const stop = (): void => {
+        stopped = true;
         clearInterval(keepAlive);
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -62,6 +56,14 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
       process.on('SIGTERM', stop);
       session.onExitRequest(stop);
     });
+    const ms = performance.now() - started;
+    const status = session.inService ? 'in service' : 'OUT OF SERVICE';
+    const ready = `pos: ready on board ${session.board} in ${Math.round(ms)} ms (${status})${session.banner ? '\n' + session.banner : ''}`;
+    io.out(ready + '\n');
+    const extra = [await session.startEmbeddedHost(), ...(await session.startConsole())].filter((l): l is string => l !== undefined);
+    for (const line of extra) io.out(`${line.split('\n').map((l) => `pos: ${l}`).join('\n')}\n`);
+    if (!stopped) session.startUi([ready, ...extra].join('\n'));
+    await stopRequested;
     await session.close();
     io.out('pos: stopped\n');
     return 0;
