@@ -41,6 +41,9 @@ export const EMV_ERROR_CODES = {
   EMV_KERNEL_TRANSPORT: 'the reader failed to exchange an APDU with the card (card removed, link fault); the cause is attached',
   EMV_KERNEL_CONFIG: 'the terminal configuration or transaction parameters are invalid (bad length, no AIDs, bad date)',
   EMV_KERNEL_STATE: 'a kernel function was called out of order (e.g. completing a transaction twice)',
+  // Virtual cards (emv/cards/, the simulator's card side)
+  EMV_CARD_REMOVED: 'the virtual card left the field (or was pulled from the contact reader) at its configured step',
+  EMV_CARD_UNKNOWN: 'no test card with that name in the catalogue',
 } as const;
 
 export type EmvErrorCode = keyof typeof EMV_ERROR_CODES;
