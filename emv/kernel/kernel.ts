@@ -28,6 +28,7 @@ import { AIP, AUC, CTQ, TERMINAL_CAPABILITIES, TSI, TTQ, TVR, hasBit, intersects
 import { CardFault, CardIo, decodeCard, expectTemplate, indexOnce } from './card-io.js';
 import { noCvmPerformed, onlinePin, processCvmList } from './cvm.js';
 import { checkInputs, terminalValue, type TerminalState } from './data.js';
+import { emvOda } from './oda.js';
 import { bytesEqual, orderCandidates, selectContact, selectPpse } from './selection.js';
 import type {
   AidConfig,
@@ -53,8 +54,8 @@ export interface KernelDeps {
   /** Cardholder choice or confirmation (Book 1 12.4); resolve undefined to cancel. Without it the highest priority application not needing confirmation is used. */
   readonly chooseApplication?: (candidates: readonly Candidate[]) => Promise<Candidate | undefined>;
   readonly pin?: PinEntry;
-  /** Offline data authentication primitives (emv/oda); without them ODA is not performed (TVR byte 1 bit 8). */
-  readonly oda?: OdaVerifier;
+  /** Offline data authentication; default the emv/oda primitives ({@link emvOda}); null: the terminal does no ODA (TVR byte 1 bit 8). */
+  readonly oda?: OdaVerifier | null;
   /** Called once, as soon as the card is no longer needed (Book A 6.2: the UI says "remove card"). */
   readonly onCardRemovable?: () => void;
 }
@@ -105,6 +106,8 @@ class Transaction implements TerminalState {
   issuerAuthenticationData: Uint8Array | undefined;
   aid: AidConfig | undefined;
 
+  private readonly oda: OdaVerifier | undefined;
+  private cdol1Data: Uint8Array | undefined;
   private candidates: Candidate[] = [];
   private selected: Candidate | undefined;
   private fci = new Map<number, Uint8Array>();
@@ -132,6 +135,7 @@ class Transaction implements TerminalState {
     this.iface = r.interface;
     this.io = new CardIo(r.deps.transceive, r.interface === 'contact');
     this.entryMode = r.interface === 'contact' ? '05' : '07';
+    this.oda = r.deps.oda === null ? undefined : (r.deps.oda ?? emvOda);
   }
 
   async run(): Promise<KernelResult> {
@@ -182,7 +186,7 @@ class Transaction implements TerminalState {
       if (found.kind === 'card-blocked') throw new Stop('end-application', 'card blocked or SELECT not supported (6A81, Book 1 12.3.2)');
       this.candidates = orderCandidates(found.candidates);
       if (this.candidates.length === 0) {
-        throw new Stop(this.iface === 'contactless' ? 'end-application' : 'try-another-interface', 'no mutually supported application (Book 1 12.4)');
+        throw new Stop('end-application', 'no mutually supported application (Book 1 12.4; Book B 3.3.2.7)');
       }
     }
     for (;;) {
@@ -357,7 +361,7 @@ class Transaction implements TerminalState {
   private async offlineDataAuthentication(): Promise<StepResult> {
     const aip = this.card.get(TAG.AIP)!;
     const caps = this.config.capabilities;
-    const oda = this.deps.oda;
+    const oda = this.oda;
     const qvsdc = this.isQvsdc();
     if (oda !== undefined) {
       if (qvsdc) {
@@ -555,7 +559,7 @@ class Transaction implements TerminalState {
         currency: this.params.currency,
         tvr: this.tvr,
         pin: this.deps.pin,
-        oda: this.deps.oda,
+        oda: this.oda,
         caKey: this.config.caKeys.find((k) => bytesEqual(k.rid, this.selected!.aid.subarray(0, 5)) && k.index === this.card.get(TAG.CA_PUBLIC_KEY_INDEX_CARD)?.[0]),
         date: this.params.date,
         pan: this.pan(),
@@ -681,6 +685,7 @@ class Transaction implements TerminalState {
   private async generateAc(type: CryptogramType, cdolTag: number, cda: boolean): Promise<Ac | 'cda-failed'> {
     const cdol = this.card.get(cdolTag);
     const data = cdol === undefined ? new Uint8Array(0) : buildDol(parseDolOrFault(cdol, 'CDOL'), (t) => this.source(t));
+    if (cdolTag === TAG.CDOL1) this.cdol1Data = data;
     const r = await this.io.exchange(generateAc(type, data, { cda }));
     if (r.sw !== 0x9000) throw new CardFault(`GENERATE AC answered ${toHex(Uint8Array.of(r.sw1, r.sw2))}`);
     const top = decodeCard(r.data, 'GENERATE AC response');
@@ -737,8 +742,10 @@ class Transaction implements TerminalState {
     const pdolData = pdol === undefined ? new Uint8Array(0) : buildDol(parseDolOrFault(pdol, 'PDOL'), (t) => this.source(t));
     const others: TlvLike[] = [];
     for (const [k, v] of values) if (k !== TAG.SIGNED_DYNAMIC_APPLICATION_DATA) others.push({ tag: k, value: v });
-    const hashInput = concatBytes([pdolData, cdolData, encodeTlv(others)]);
-    const r = this.deps.oda!.authenticate({ method: 'CDA', caKey: prep.caKey, card: this.card, staticData: prep.staticData, date: this.params.date, sdad, dynamicData: this.params.unpredictableNumber, cda: { cid, hashInput } });
+    // Book 2 6.6.1: PDOL data, CDOL1 data (and CDOL2 data at the second GENERATE AC), then the response objects but the SDAD.
+    const cdols = this.cdol1Data === cdolData || this.cdol1Data === undefined ? [cdolData] : [this.cdol1Data, cdolData];
+    const hashInput = concatBytes([pdolData, ...cdols, encodeTlv(others)]);
+    const r = this.oda!.authenticate({ method: 'CDA', caKey: prep.caKey, card: this.card, staticData: prep.staticData, date: this.params.date, sdad, dynamicData: this.params.unpredictableNumber, cda: { cid, hashInput } });
     if (!r.ok) {
       setBit(this.tvr, TVR.CDA_FAILED);
       return undefined;

@@ -9,6 +9,8 @@ import { encodeTlv, decodeTlv, type TlvInput } from '../../../emv/ber/tlv.js';
 import { fromHex, toHex, concatBytes } from '../../../emv/bytes.js';
 import { PPSE_NAME, PSE_NAME } from '../../../emv/apdu/apdu.js';
 import type { SimContactlessCard } from '../../../hal/roles/contactless.js';
+import { cdaDynamicData, sha1Of, signDynamicData, type RsaPrivateKeyHex } from '../../../emv/oda/oda.js';
+import { parseDol } from '../../../emv/dol/dol.js';
 
 export const p = (tag: number, hex: string): TlvInput => ({ tag, value: fromHex(hex) });
 export const c = (tag: number, ...children: TlvInput[]): TlvInput => ({ tag, children });
@@ -45,6 +47,8 @@ export interface SimApp {
   pin?: string;
   /** Answer GENERATE AC in format 2 (77) instead of format 1 (80). */
   acFormat2?: boolean;
+  /** ICC private key: DDA (INTERNAL AUTHENTICATE), CDA (GENERATE AC with P1 bit 5). */
+  iccKey?: RsaPrivateKeyHex;
   /** External authenticate answers 6300 when false. */
   issuerAuthenticationOk?: boolean;
 }
@@ -75,6 +79,8 @@ export class SimEmvCard implements SimContactlessCard {
   private current: SimApp | undefined;
   private selectIndex = 0;
   private acCount = 0;
+  private pdolData = new Uint8Array(0);
+  private cdolData: Uint8Array[] = [];
   private tries: number;
   private lastSelectPrefix: string | undefined;
 
@@ -103,7 +109,7 @@ export class SimEmvCard implements SimContactlessCard {
       case 0xca: return this.getData((capdu[2]! << 8) | capdu[3]!);
       case 0x20: return this.verify(data);
       case 0x84: return ok(fromHex('0102030405060708'));
-      case 0x88: return ok(encodeTlv(p(0x80, 'AA'.repeat(16))));
+      case 0x88: return this.internalAuthenticate(data);
       case 0xae: return this.generateAc(capdu[2]!, data);
       case 0x82: return this.current?.issuerAuthenticationOk === false ? sw(0x63, 0x00) : sw(0x90, 0x00);
       default: return this.current === undefined ? sw(0x6d, 0x00) : sw(0x90, 0x00); // script commands (PUT DATA, APPLICATION BLOCK, ...)
@@ -148,6 +154,7 @@ export class SimEmvCard implements SimContactlessCard {
     if (app.gpoConditionsNotSatisfied) return sw(0x69, 0x85);
     this.state.atc++;
     const pdolData = data.subarray(2);
+    this.pdolData = Uint8Array.from(pdolData);
     if (app.gpoFormat === 1) return ok(encodeTlv(p(0x80, app.aip + app.afl)));
     const extra = app.qvsdc?.(pdolData, this.state) ?? [];
     return ok(encodeTlv(c(0x77, p(0x82, app.aip), ...(app.afl === '' ? [] : [p(0x94, app.afl)]), ...extra)));
@@ -174,6 +181,12 @@ export class SimEmvCard implements SimContactlessCard {
     return sw(0x63, 0xc0 | this.tries);
   }
 
+  private internalAuthenticate(ddolData: Uint8Array): Uint8Array {
+    const key = this.current?.iccKey;
+    if (key === undefined) return sw(0x6d, 0x00);
+    return ok(encodeTlv(p(0x80, toHex(signDynamicData(key, fromHex('080102030405060708'), ddolData)))));
+  }
+
   private generateAc(p1: number, cdolData: Uint8Array): Uint8Array {
     const app = this.current;
     if (app === undefined) return sw(0x69, 0x85);
@@ -187,12 +200,32 @@ export class SimEmvCard implements SimContactlessCard {
     } else {
       cid = requested === 0x40 && app.approveSecond !== false ? 0x40 : 0x00;
     }
+    this.cdolData.push(Uint8Array.from(cdolData));
     const atc = this.state.atc.toString(16).padStart(4, '0');
     const ac = createHash('sha256').update(cdolData).update(Uint8Array.of(cid, this.state.atc)).digest().subarray(0, 8);
     const iad = '06010A03A00000';
+    if ((p1 & 0x10) !== 0 && app.iccKey !== undefined && cid !== 0x00) {
+      // Book 2 6.6.1: transaction data hash over PDOL data, CDOL1 (and CDOL2) data, and the response objects but the SDAD.
+      const objs = [p(0x9f27, cid.toString(16).padStart(2, '0')), p(0x9f36, atc), p(0x9f10, iad)];
+      const hash = sha1Of(this.pdolData, ...this.cdolData, encodeTlv(objs));
+      const un = unpredictableNumberIn(app, first ? 0x8c : 0x8d, cdolData);
+      const sdad = signDynamicData(app.iccKey, cdaDynamicData(fromHex('0102030405060708'), cid, ac, hash), un);
+      return ok(encodeTlv(c(0x77, objs[0]!, objs[1]!, p(0x9f4b, toHex(sdad)), objs[2]!)));
+    }
     if (app.acFormat2) return ok(encodeTlv(c(0x77, p(0x9f27, cid.toString(16).padStart(2, '0')), p(0x9f36, atc), p(0x9f26, toHex(ac)), p(0x9f10, iad))));
     return ok(encodeTlv(p(0x80, cid.toString(16).padStart(2, '0') + atc + toHex(ac) + iad)));
   }
+}
+
+function unpredictableNumberIn(app: SimApp, cdolTag: number, data: Uint8Array): Uint8Array {
+  let cdol: Uint8Array | undefined;
+  for (const r of Object.values(app.records)) for (const o of r) if (o.tag === cdolTag && 'value' in o) cdol = o.value;
+  let off = 0;
+  for (const e of parseDol(cdol ?? new Uint8Array(0))) {
+    if (e.tag === 0x9f37) return data.subarray(off, off + e.length);
+    off += e.length;
+  }
+  return new Uint8Array(0);
 }
 
 /** ISO 9564-1 format 2 PIN block as the PIN pad builds it for offline plaintext PIN (Book 3 6.5.12). */
