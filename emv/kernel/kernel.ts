@@ -404,6 +404,7 @@ class Transaction implements TerminalState {
       return next;
     }
     const ddolData = buildDol(entries, (t) => this.source(t));
+    if (ddolData.length > 255) throw new CardFault('DDOL asks for more data than INTERNAL AUTHENTICATE can carry');
     const r = await this.io.exchange(internalAuthenticate(ddolData));
     if (r.sw !== 0x9000) {
       setBit(this.tvr, TVR.DDA_FAILED);
@@ -685,6 +686,7 @@ class Transaction implements TerminalState {
   private async generateAc(type: CryptogramType, cdolTag: number, cda: boolean): Promise<Ac | 'cda-failed'> {
     const cdol = this.card.get(cdolTag);
     const data = cdol === undefined ? new Uint8Array(0) : buildDol(parseDolOrFault(cdol, 'CDOL'), (t) => this.source(t));
+    if (data.length > 255) throw new CardFault('CDOL asks for more data than GENERATE AC can carry');
     if (cdolTag === TAG.CDOL1) this.cdol1Data = data;
     const r = await this.io.exchange(generateAc(type, data, { cda }));
     if (r.sw !== 0x9000) throw new CardFault(`GENERATE AC answered ${toHex(Uint8Array.of(r.sw1, r.sw2))}`);
