@@ -181,3 +181,33 @@ export function produceArpc(sessionKey: Uint8Array, arqc: Uint8Array, request: A
   const arpc = arpcMethod2(sessionKey, arqc, request.csu, prop);
   return { arpc, issuerAuthenticationData: concat(arpc, request.csu, prop) };
 }
+
+/**
+ * The data elements the virtual cards MAC for ARQC/TC/AAC, in this order: the recommended
+ * minimum set of EMV Book 2 8.1.1 (Table 26): amount authorised, amount other, terminal
+ * country code, TVR, transaction currency code, transaction date, transaction type,
+ * unpredictable number, AIP, ATC. The host rebuilds the same string from field 55.
+ */
+export const CRYPTOGRAM_DATA_ELEMENTS: readonly { readonly tag: number; readonly length: number }[] = [
+  { tag: 0x9f02, length: 6 },
+  { tag: 0x9f03, length: 6 },
+  { tag: 0x9f1a, length: 2 },
+  { tag: 0x95, length: 5 },
+  { tag: 0x5f2a, length: 2 },
+  { tag: 0x9a, length: 3 },
+  { tag: 0x9c, length: 1 },
+  { tag: 0x9f37, length: 4 },
+  { tag: 0x82, length: 2 },
+  { tag: 0x9f36, length: 2 },
+];
+
+/** Concatenates {@link CRYPTOGRAM_DATA_ELEMENTS} from `get`; a missing or wrong-length element throws EMV_CRYPTO_BAD_ARGUMENT (9F03 absent is zero). */
+export function cryptogramData(get: (tag: number) => Uint8Array | undefined): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const { tag, length } of CRYPTOGRAM_DATA_ELEMENTS) {
+    const v = get(tag) ?? (tag === 0x9f03 ? new Uint8Array(6) : undefined);
+    need(v !== undefined && v.length === length, `cryptogram data element ${tag.toString(16).toUpperCase()} missing or not ${length} bytes`);
+    parts.push(v!);
+  }
+  return concat(...parts);
+}

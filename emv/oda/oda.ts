@@ -157,17 +157,18 @@ function recoverKey(
   const keyBytes = x.subarray(o, n - 1 - HASH_LENGTH);
   const hash = x.subarray(n - 1 - HASH_LENGTH, n - 1);
   if (hashAlg !== SHA1) return { ok: false, reason: 'algorithm' };
+  // Without the remainder the hash cannot be checked: the card left out data it must give (TVR: ICC data missing).
+  if (keyLength > keyBytes.length && (remainder === undefined || remainder.length === 0)) return { ok: false, reason: 'remainder-missing' };
   const rem = remainder ?? new Uint8Array(0);
   if (!sameBytes(sha1(x.subarray(1, n - 1 - HASH_LENGTH), rem, exponent, extra), hash)) return { ok: false, reason: 'hash' };
   if (pkAlg !== RSA) return { ok: false, reason: 'algorithm' };
   if (exponentLength !== exponent.length) return { ok: false, reason: 'cert-format' };
   let modulus: Uint8Array;
   if (keyLength > keyBytes.length) {
-    if (remainder === undefined || remainder.length === 0) return { ok: false, reason: 'remainder-missing' };
-    if (keyBytes.length + remainder.length !== keyLength) return { ok: false, reason: 'cert-format' };
+    if (keyBytes.length + rem.length !== keyLength) return { ok: false, reason: 'cert-format' };
     modulus = new Uint8Array(keyLength);
     modulus.set(keyBytes);
-    modulus.set(remainder, keyBytes.length);
+    modulus.set(rem, keyBytes.length);
   } else {
     // The key sits left-justified, padded with BB (Table 6 note).
     modulus = keyBytes.slice(0, keyLength);

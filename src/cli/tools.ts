@@ -14,6 +14,7 @@ const tools: Command = {
     dukpt: () => load(import('./tools/dukpt.js')),
     pinblock: () => load(import('./tools/pinblock.js')),
     tr31: () => load(import('./tools/tr31.js')),
+    emv: () => load(import('./tools/emv.js')),
   },
 };
 export default tools;
