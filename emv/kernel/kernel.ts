@@ -534,7 +534,8 @@ class Transaction implements TerminalState {
       const r = await onlinePin({ pin: this.deps.pin, tvr: this.tvr, pan: this.pan() });
       if (r !== 'failed') return { bytes: Uint8Array.of(0x02, 0x00, 0x00), method: 'online-pin', signatureRequired: false };
     }
-    if ((ctq === undefined || hasBit(ctq, CTQ.SIGNATURE_REQUIRED)) && hasBit(this.ttq, TTQ.SIGNATURE)) return { bytes: Uint8Array.of(0x1e, 0x00, 0x00), method: 'signature', signatureRequired: true };
+    // Signature when the card asks for it, or as the reader's CVM when the card names none it can do (Book C-3 5.7).
+    if (hasBit(this.ttq, TTQ.SIGNATURE)) return { bytes: Uint8Array.of(0x1e, 0x00, 0x00), method: 'signature', signatureRequired: true };
     setBit(this.tvr, TVR.CVM_NOT_SUCCESSFUL);
     return { ...noCvmPerformed(1), method: 'failed' };
   }
@@ -543,10 +544,7 @@ class Transaction implements TerminalState {
 
   private async cardholderVerification(): Promise<StepResult> {
     const aip = this.card.get(TAG.AIP)!;
-    if (this.iface === 'contactless' && !this.clCvmRequired) {
-      // Book A 5.2.2: under the CVM required limit no CVM is asked for.
-      this.cvm = { bytes: Uint8Array.of(0x3f, 0x00, 0x02), method: 'no-cvm', signatureRequired: false };
-    } else if (!hasBit(aip, AIP.CARDHOLDER_VERIFICATION)) {
+    if (!hasBit(aip, AIP.CARDHOLDER_VERIFICATION)) {
       this.cvm = noCvmPerformed(0);
     } else {
       const caps = this.iface === 'contactless' ? this.contactlessCapabilities() : this.config.capabilities;
@@ -571,10 +569,13 @@ class Transaction implements TerminalState {
     return 'terminal-risk-management';
   }
 
-  /** Contactless kernels offer online PIN, signature, no CVM (Book C-2 3.x): no offline PIN over the air. */
+  /**
+   * Book C-2 (CVM Capability): over the CVM required limit, the terminal's CVMs without
+   * offline PIN (none over the air); at or under it, "no CVM required" only.
+   */
   private contactlessCapabilities(): Uint8Array {
     const c = Uint8Array.from(this.config.capabilities);
-    c[1] = c[1]! & ~0x90;
+    c[1] = this.clCvmRequired ? c[1]! & ~0x90 : 0x08;
     return c;
   }
 

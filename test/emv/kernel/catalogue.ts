@@ -11,7 +11,7 @@ import type { TlvInput } from '../../../emv/ber/tlv.js';
 const aid = (hex: string, version: string, contactless: AidConfig['contactless'], partialMatch = false): AidConfig => ({
   aid: fromHex(hex),
   partialMatch,
-  versions: [fromHex(version)],
+  versions: [fromHex(version), ...(version === '0030' ? [fromHex('008C')] : [])],
   tacDefault: fromHex('DC4000A800'),
   tacDenial: fromHex('0010000000'),
   tacOnline: fromHex('DC4004F800'),
