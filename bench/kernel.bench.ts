@@ -12,39 +12,16 @@ import { median, percentile, type Benchmark, type BenchFigure } from './harness.
 import { runTransaction } from '../emv/kernel/kernel.js';
 import type { TerminalConfig, TransactionParams } from '../emv/kernel/types.js';
 import { createCard, simContactlessCard } from '../emv/cards/catalogue.js';
-import { TEST_CA_KEYS } from '../emv/oda/test-ca-keys.js';
+import { SAMPLE_TERMINAL } from '../emv/kernel/sample-config.js';
 import { fromHex, toHex } from '../emv/bytes.js';
 import { SimSpiBus } from '../hal/sim/spi.js';
 import { Pn532Model } from '../hal/devices/pn532/pn532.sim.js';
 import { Pn532Reader } from '../hal/devices/pn532/pn532.js';
 import { SpiPn532Transport } from '../hal/devices/pn532/pn532-transport.js';
 
-const aid = (hex: string) => ({
-  aid: fromHex(hex),
-  partialMatch: false,
-  versions: [fromHex('008C')],
-  tacDefault: fromHex('DC4000A800'),
-  tacDenial: fromHex('0010000000'),
-  tacOnline: fromHex('DC4004F800'),
-  floorLimit: 2000,
-  threshold: 1000,
-  targetPercent: 20,
-  maxTargetPercent: 50,
-  contactless: { transactionLimit: 10000, floorLimit: 5000, cvmRequiredLimit: 5000 },
-});
+const CONFIG: TerminalConfig = SAMPLE_TERMINAL;
 
-const CONFIG: TerminalConfig = {
-  capabilities: fromHex('E0F8C8'),
-  additionalCapabilities: fromHex('6000F0A001'),
-  terminalType: 0x22,
-  country: 840,
-  ifdSerial: 'BENCH001',
-  ttq: fromHex('36004000'),
-  aids: [aid('A0000000031010'), aid('A0000000041010'), aid('A000000333010101')],
-  caKeys: TEST_CA_KEYS.map((k) => ({ rid: fromHex(k.rid), index: k.index, modulus: k.modulus, exponent: k.exponent })),
-};
-
-const PARAMS: TransactionParams = { amount: 1000, currency: 840, type: 0, date: '261128', time: '120000', unpredictableNumber: fromHex('11223344'), sequenceCounter: 1 };
+const PARAMS: TransactionParams = { amount: 1000, currency: 978, type: 0, date: '261128', time: '120000', unpredictableNumber: fromHex('11223344'), sequenceCounter: 1 };
 
 const CARD = 'visa-offline';
 

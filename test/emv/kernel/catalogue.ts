@@ -3,47 +3,14 @@
 // `why` says which rules give that result). TVR bits: Book 3 Annex C5; TSI: C6.
 import { fromHex, toHex } from '../../../emv/bytes.js';
 import { signDynamicData } from '../../../emv/oda/oda.js';
-import type { AidConfig, HostResponse, KernelStep, OutcomeKind, PinEntry, TerminalConfig, TransactionParams, Candidate } from '../../../emv/kernel/types.js';
+import type { HostResponse, KernelStep, OutcomeKind, PinEntry, TerminalConfig, TransactionParams, Candidate } from '../../../emv/kernel/types.js';
 import { ascii, c, p, pinBlock, SimEmvCard, type SimApp, type SimCardOptions } from './sim-card.js';
-import { caKeys, personalise } from './personalise.js';
+import { personalise } from './personalise.js';
+import { SAMPLE_TERMINAL } from '../../../emv/kernel/sample-config.js';
 import type { TlvInput } from '../../../emv/ber/tlv.js';
 
-const aid = (hex: string, version: string, contactless: AidConfig['contactless'], partialMatch = false): AidConfig => ({
-  aid: fromHex(hex),
-  partialMatch,
-  versions: [fromHex(version), ...(version === '0030' ? [fromHex('008C')] : [])],
-  tacDefault: fromHex('DC4000A800'),
-  tacDenial: fromHex('0010000000'),
-  tacOnline: fromHex('DC4004F800'),
-  floorLimit: 2000,
-  threshold: 1000,
-  targetPercent: 20,
-  maxTargetPercent: 50,
-  contactless,
-});
-
-const CL = { transactionLimit: 10000, floorLimit: 5000, cvmRequiredLimit: 5000 };
-
-/** Attended, offline with online capability (9F35 22), France (250), capabilities E0F8C8: IC, magstripe, manual; all CVMs; SDA, DDA, CDA. */
-export const TERMINAL: TerminalConfig = {
-  capabilities: fromHex('E0F8C8'),
-  additionalCapabilities: fromHex('6000F0A001'),
-  terminalType: 0x22,
-  country: 250,
-  ifdSerial: 'POS00001',
-  merchantCategoryCode: 5411,
-  terminalId: 'TERM0001',
-  ttq: fromHex('36004000'),
-  aids: [
-    aid('A0000000031010', '008C', CL, true),
-    aid('A0000000032010', '008C', CL),
-    aid('A0000000041010', '0002', CL),
-    aid('A000000333010101', '0030', CL),
-    aid('A000000333010102', '0030', CL),
-    aid('A000000333010103', '0030', CL),
-  ],
-  caKeys: caKeys(),
-};
+/** The sample terminal (emv/kernel/sample-config.ts): TACs DC4000A800 / 0010000000 / DC4004F800, floor 20.00, CL floor and CVM limit 50.00. */
+export const TERMINAL: TerminalConfig = SAMPLE_TERMINAL;
 
 export function params(amount: number, extra: Partial<TransactionParams> = {}): TransactionParams {
   return { amount, currency: 978, type: 0x00, date: '261128', time: '120000', unpredictableNumber: fromHex('11223344'), sequenceCounter: 1, ...extra };

@@ -4,19 +4,12 @@
 import { certifyIccKey, certifyIssuerKey, signStaticData, type RsaPrivateKeyHex } from '../../../emv/oda/oda.js';
 import { publicOf } from '../../../emv/oda/rsa.js';
 import { TEST_CA_PRIVATE_KEYS, TEST_ICC_KEYS, TEST_ISSUER_KEYS, type TestScheme } from '../../../emv/cards/test-issuer-keys.js';
-import { TEST_CA_KEYS } from '../../../emv/oda/test-ca-keys.js';
 import { encodeTlv } from '../../../emv/ber/tlv.js';
 import { fromHex, toHex } from '../../../emv/bytes.js';
-import type { CaKey } from '../../../emv/kernel/types.js';
 import { p, type SimApp } from './sim-card.js';
 import type { TlvInput } from '../../../emv/ber/tlv.js';
 
 export const CA_INDEX = 0xe2;
-
-/** Every TEST CA key (emv/oda/test-ca-keys.ts) as terminal configuration. */
-export function caKeys(): CaKey[] {
-  return TEST_CA_KEYS.map((k) => ({ rid: fromHex(k.rid), index: k.index, modulus: k.modulus, exponent: k.exponent }));
-}
 
 export interface OdaPersonalisation {
   scheme: TestScheme;
