@@ -113,10 +113,6 @@ export class VirtualCard {
     }
   }
 
-  private visible(): Applet[] {
-    return [...this.applets];
-  }
-
   private select(p1: number, p2: number, name: Uint8Array): Uint8Array {
     if (p1 !== 0x04) return swOnly(0x6a86);
     const text = Buffer.from(name).toString('latin1');
@@ -130,7 +126,7 @@ export class VirtualCard {
     }
     // Book 1 12.3.1: partial name selection; P2 = 02 asks for the next occurrence.
     const hex = Buffer.from(name).toString('hex').toUpperCase();
-    const matches = this.visible().filter((a) => a.data.profile.aid.startsWith(hex) && hex.length >= 10);
+    const matches = this.applets.filter((a) => a.data.profile.aid.startsWith(hex) && hex.length >= 10);
     const index = (p2 & 0x03) === 0x02 ? this.nextIndex(hex) : 0;
     const app = matches[index];
     if (app === undefined) return swOnly(0x6a82);
