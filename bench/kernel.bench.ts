@@ -44,13 +44,17 @@ async function recordTap(): Promise<Map<string, Uint8Array>> {
   return answers;
 }
 
-async function samples(n: number, once: () => Promise<void>): Promise<number[]> {
+/** Wall time and CPU time (user + system, process.cpuUsage) of each run, in ms: CPU time is what the kernel costs when other processes preempt it. */
+async function samples(n: number, once: () => Promise<void>): Promise<number[] & { cpu: number[] }> {
   for (let i = 0; i < Math.min(50, n); i++) await once();
-  const out: number[] = [];
+  const out = Object.assign([] as number[], { cpu: [] as number[] });
   for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await once();
     out.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    out.cpu.push((c.user + c.system) / 1000);
   }
   return out;
 }
@@ -97,8 +101,10 @@ const bench: Benchmark = {
     const direct = { name: 'kernel with the card answering at once (p50)', value: p50 };
     return [
       { name: 'machine load average (1 min) during the run: p99 on a shared machine includes preemption', value: loadavg()[0]!, unit: 'runnable tasks' },
-      { name: 'kernel time per tap, p50', value: p50, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
-      { name: 'kernel time per tap, p99', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
+      { name: 'kernel CPU time per tap, p50', value: median(kernel.cpu), unit: 'ms', baseline: { name: 'replay without the kernel, CPU p50', value: median(plumbing.cpu) }, goal: 'p99 <= 1 ms', met: percentile(kernel.cpu, 99) <= 1 },
+      { name: 'kernel CPU time per tap, p99', value: percentile(kernel.cpu, 99), unit: 'ms', baseline: { name: 'replay without the kernel, CPU p50', value: median(plumbing.cpu) }, goal: 'p99 <= 1 ms', met: percentile(kernel.cpu, 99) <= 1 },
+      { name: 'kernel wall time per tap, p50', value: p50, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
+      { name: 'kernel wall time per tap, p99', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
       { name: 'tap through PN532 driver + model (sim SPI, 1 ms polling), p50', value: median(pn532), unit: 'ms', baseline: direct, goal: 'under the 500 ms contactless budget', met: percentile(pn532, 99) < 500 },
       { name: 'tap through PN532 driver + model (sim SPI, 1 ms polling), p99', value: percentile(pn532, 99), unit: 'ms', baseline: direct, goal: 'under the 500 ms contactless budget', met: percentile(pn532, 99) < 500 },
     ];

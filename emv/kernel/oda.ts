@@ -24,8 +24,12 @@ function dateOf(yymmdd: string): Date {
   return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(yymmdd.slice(2, 4)) - 1, Number(yymmdd.slice(4, 6))));
 }
 
+// One CaPublicKey object per configured key, so emv/oda's per-key RSA key cache is hit on every transaction.
+const caCache = new WeakMap<CaKey, CaPublicKey>();
 function caOf(k: CaKey): CaPublicKey {
-  return { rid: toHex(k.rid), index: k.index, modulus: k.modulus, exponent: k.exponent, test: false };
+  let ca = caCache.get(k);
+  if (ca === undefined) caCache.set(k, (ca = { rid: toHex(k.rid), index: k.index, modulus: k.modulus, exponent: k.exponent, test: false }));
+  return ca;
 }
 
 function same(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
