@@ -28,7 +28,32 @@ export function transcriptText(header: string[], lines: readonly string[]): stri
   return out.join('\n') + '\n';
 }
 
-const exchanges = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('>') || l.startsWith('<'));
+/**
+ * The ">"/"<" lines to compare. A response signed over a card-chosen ICC dynamic number
+ * (INTERNAL AUTHENTICATE, GENERATE AC with CDA: Book 2 6.5.1, 6.6.1) differs on every run:
+ * only its length and status word are compared; in a qVSDC GPO response (Book C-3) the
+ * data up to the card's dynamic data (9F69, fDDA signature 9F4B) is.
+ */
+function exchanges(text: string): string[] {
+  const out: string[] = [];
+  let signed = false;
+  let gpo = false;
+  for (const l of text.split('\n')) {
+    if (l.startsWith('>')) {
+      const ins = l.slice(4, 6);
+      gpo = ins === 'A8';
+      signed = ins === '88' || (ins === 'AE' && (parseInt(l.slice(6, 8), 16) & 0x10) !== 0);
+      out.push(l);
+    } else if (l.startsWith('<')) {
+      // 9F69 (card authentication related data) holds the card's own unpredictable number.
+      const fdda = gpo && l.includes('9F4B81') ? Math.min(...['9F69', '9F4B81'].map((x) => l.indexOf(x)).filter((i) => i > 0 && i % 2 === 0)) : -1;
+      if (signed) out.push(`< [${(l.length - 2) / 2 - 2} signed bytes] ${l.slice(-4)}`);
+      else if (fdda > 0 && fdda % 2 === 0) out.push(`${l.slice(0, fdda)} [card dynamic data and fDDA signature, ${(l.length - fdda) / 2 - 2} bytes] ${l.slice(-4)}`);
+      else out.push(l);
+    }
+  }
+  return out;
+}
 
 /** Compares with the fixture; creates it when absent and UPDATE_FIXTURES=1. Returns undefined when equal, else a message. */
 export function checkFixture(url: URL, text: string): string | undefined {

@@ -11,6 +11,8 @@ import type { PinEntry, KernelOutcome } from '../../../emv/kernel/types.js';
 import { toHex } from '../../../emv/bytes.js';
 import { TERMINAL, params, pinPad } from './catalogue.js';
 import { openReader } from '../../devices/pn532/rig.js';
+import { recording } from './sim-card.js';
+import { checkFixture, transcriptText } from './transcript.js';
 
 interface Want {
   outcome: KernelOutcome['outcome'] | 'transport-fault';
@@ -112,7 +114,11 @@ t.test('the table covers every catalogue card on every chip interface it has', a
 for (const [name, iface, amount, pin, want] of TABLE) {
   t.test(`${name} ${iface} ${amount / 100}`, async (t) => {
     const card = createCard(name, iface);
-    await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: async (c) => card.transceive(c), pin, chooseApplication: async (l) => l[l.length - 1] } }));
+    const lines: string[] = [];
+    await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: recording(async (c) => card.transceive(c), lines), pin, chooseApplication: async (l) => l[l.length - 1] } }));
+    // The exchange as an annotated transcript (fixtures/cards/<card>-<interface>-<amount>.apdu).
+    const header = [`emv/cards test card "${name}" over ${iface}, amount ${(amount / 100).toFixed(2)}`, `expect: ${JSON.stringify(want)}`];
+    t.equal(checkFixture(new URL(`./fixtures/cards/${name}-${iface}-${amount}.apdu`, import.meta.url), transcriptText(header, lines)), undefined, 'APDU transcript matches the fixture');
   });
   if (iface === 'contactless') {
     t.test(`${name} tapped on the PN532 (sim SPI) ${amount / 100}`, async (t) => {
