@@ -12,6 +12,7 @@ import { arpcMethod1, arpcMethod2, computeCryptogram, cryptogramData, deriveIccM
 import { equalBytes } from '../crypto/bytes.js';
 import { parseDol, type DolEntry } from '../dol/dol.js';
 import { cdaDynamicData, sha1Of, signDynamicData } from '../oda/oda.js';
+import { rsaSign } from '../oda/rsa.js';
 import type { Personalisation } from './personalise.js';
 
 /** Cryptogram information data (9F27) types, Book 3 Table 14. */
@@ -274,15 +275,33 @@ export class Applet {
     return withSw(encodeTlv({ tag: 0x77, children: [tlv(0x9f4b, sdad)] }), SW_OK);
   }
 
-  /** VERIFY (Book 3 6.5.12) with a plaintext offline PIN block (format 2: 2N PPPP... F). */
-  verify(p2: number, cmdData: Uint8Array): Uint8Array {
+  /**
+   * VERIFY (Book 3 6.5.12): P2 80 plaintext PIN block (format 2: 2N PPPP... F); P2 88 the
+   * same block enciphered under the ICC public key (Book 2 7.1: 7F || PIN block || the
+   * challenge of the last GET CHALLENGE || random pad), recovered with the ICC private key.
+   */
+  verify(p2: number, cmdData: Uint8Array, challenge: Uint8Array | undefined): Uint8Array {
     const pin = this.data.profile.pin;
-    if (p2 !== 0x80) return swOnly(0x6a81);
-    if (pin === undefined) return swOnly(0x6a88);
+    if (p2 !== 0x80 && p2 !== 0x88) return swOnly(0x6a86);
+    if (pin === undefined || (p2 === 0x88 && this.data.iccKey === undefined)) return swOnly(0x6a81);
     if (this.pinTries === 0) return swOnly(0x6983);
-    if (cmdData.length !== 8 || cmdData[0]! >> 4 !== 2) return swOnly(0x6a80);
-    const n = cmdData[0]! & 0x0f;
-    const digits = Buffer.from(cmdData.subarray(1)).toString('hex').toUpperCase();
+    let block = cmdData;
+    if (p2 === 0x88) {
+      const n = this.data.iccKey!.n.length / 2;
+      if (cmdData.length !== n || challenge === undefined) return swOnly(0x6985);
+      let x: Uint8Array;
+      try {
+        x = rsaSign(this.data.iccKey!, cmdData);
+      } catch {
+        return swOnly(0x6a80);
+      }
+      // Book 2 7.2: a wrong header or challenge is a failed verification, not a format error.
+      if (x[0] !== 0x7f || !equalBytes(x.subarray(9, 17), challenge)) return this.wrongPin();
+      block = x.slice(1, 9);
+    }
+    if (block.length !== 8 || block[0]! >> 4 !== 2) return swOnly(0x6a80);
+    const n = block[0]! & 0x0f;
+    const digits = Buffer.from(block.subarray(1)).toString('hex').toUpperCase();
     const given = digits.slice(0, n);
     const filler = digits.slice(n);
     if (n < 4 || n > 12 || !/^[0-9]+$/.test(given) || !/^F*$/.test(filler)) return swOnly(0x6a80);
@@ -290,6 +309,10 @@ export class Applet {
       this.pinTries = this.data.profile.pinTryLimit ?? 3;
       return swOnly(SW_OK);
     }
+    return this.wrongPin();
+  }
+
+  private wrongPin(): Uint8Array {
     this.pinTries--;
     return swOnly(this.pinTries === 0 ? 0x6983 : 0x63c0 | this.pinTries);
   }

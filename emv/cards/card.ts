@@ -42,6 +42,7 @@ export class VirtualCard {
   private current: Applet | undefined;
   private directorySelected = false;
   private removed = false;
+  private challenge: Uint8Array | undefined;
   private readonly seen = new Map<CardCommand, number>();
   /** Log of command names the card answered, for tests that check where a flow stopped. */
   readonly commands: CardCommand[] = [];
@@ -100,7 +101,10 @@ export class VirtualCard {
       if (this.current === undefined && this.directorySelected && sfi === DIRECTORY_SFI) return this.directoryRecord(p1);
       return this.current === undefined ? swOnly(0x6985) : this.current.readRecord(sfi, p1);
     }
-    if (name === 'GET CHALLENGE') return withSw(Uint8Array.from(randomBytes(8)), 0x9000);
+    if (name === 'GET CHALLENGE') {
+      this.challenge = Uint8Array.from(randomBytes(8));
+      return withSw(this.challenge, 0x9000);
+    }
     const app = this.current;
     if (app === undefined) return swOnly(0x6985);
     switch (name) {
@@ -108,7 +112,12 @@ export class VirtualCard {
       case 'GENERATE AC': return app.generateAc(p1, data);
       case 'INTERNAL AUTHENTICATE': return app.internalAuthenticate(data);
       case 'EXTERNAL AUTHENTICATE': return app.externalAuthenticate(data);
-      case 'VERIFY': return app.verify(p2, data);
+      case 'VERIFY': {
+        // A challenge serves one enciphered PIN (Book 2 7.1).
+        const challenge = this.challenge;
+        this.challenge = undefined;
+        return app.verify(p2, data, challenge);
+      }
       case 'GET DATA': return app.getData((p1 << 8) | p2);
     }
   }

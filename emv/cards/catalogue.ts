@@ -45,6 +45,7 @@ const UP_DEBIT_AID = 'A000000333010101';
 const CVM_STANDARD = '0000000000000000' + '4203' + '1E03' + '1F03'; // online PIN if supported, else signature, else no CVM (Book 3 C3)
 const CVM_ONLINE_PIN = '0000000000000000' + '0200'; // enciphered PIN verified online, always, fail if not done
 const CVM_OFFLINE_PIN = '0000000000000000' + '4103' + '1E03' + '1F03'; // plaintext PIN by ICC, then signature, then no CVM
+const CVM_ENCIPHERED_PIN = '0000000000000000' + '4403' + '1E03' + '1F03'; // enciphered PIN by ICC, then signature, then no CVM
 
 const IAC_VISA = { default: 'D84000A800', denial: '0010000000', online: 'D84004F800' };
 const IAC_MC = { default: 'F45084800C', denial: '0000000000', online: 'F45084800C' };
@@ -129,6 +130,9 @@ export const TEST_CARDS: readonly TestCard[] = [
   card('offline-pin', 'Visa credit (contact only) with offline plaintext PIN 1234, PIN try limit 3',
     'CVM offline plaintext PIN: VERIFY 1234 answers 9000; a wrong PIN answers 63C2, 63C1, then 6983 (blocked)',
     [app('visa', { pan: visaPan(4), cvmList: CVM_OFFLINE_PIN, pin: '1234', pinTryLimit: 3, interfaces: ['contact'] })], { interfaces: ['contact', 'magstripe'] }),
+  card('offline-enciphered-pin', 'Mastercard (contact only) with offline enciphered PIN 1234 under the ICC public key (no separate PIN key), PIN try limit 3',
+    'CVM offline enciphered PIN: GET CHALLENGE, then VERIFY P2 88 with the block enciphered under the ICC key (Book 2 7); 9000 for 1234',
+    [app('mastercard', { pan: mcPan(4), cvmList: CVM_ENCIPHERED_PIN, pin: '1234', pinTryLimit: 3, interfaces: ['contact'] })], { interfaces: ['contact', 'magstripe'] }),
   card('expired', 'Visa credit whose application expired on 2023-12-31 (no ODA data)',
     'processing restrictions set TVR byte 2 bit 7 (expired application); IAC-denial does not list it, so the terminal goes online or declines per its action codes',
     [app('visa', { pan: visaPan(5), expiry: '231231', oda: 'none' })]),

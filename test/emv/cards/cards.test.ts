@@ -3,7 +3,7 @@
 // with the host-side verifyArqc and the ODA recovery functions: card and host agree.
 import t, { type Test } from 'tap';
 import {
-  PPSE_NAME, PSE_NAME, VERIFY_PIN, externalAuthenticate, generateAc, getData, getProcessingOptions, internalAuthenticate, parseResponse,
+  PPSE_NAME, PSE_NAME, VERIFY_PIN, externalAuthenticate, generateAc, getChallenge, getData, getProcessingOptions, internalAuthenticate, parseResponse,
   readRecord, selectByName, verify,
 } from '../../../emv/apdu/apdu.js';
 import { decodeTlv, indexPrimitives } from '../../../emv/ber/tlv.js';
@@ -12,7 +12,8 @@ import type { VirtualCard } from '../../../emv/cards/card.js';
 import { cryptogramData, produceArpc, verifyArqc } from '../../../emv/crypto/emv-keys.js';
 import { buildDol } from '../../../emv/dol/dol.js';
 import { isEmvError } from '../../../emv/errors.js';
-import { recoverIccPublicKey, recoverIssuerPublicKey, sha1Of, verifyDynamicSignature, type IccPublicKey } from '../../../emv/oda/oda.js';
+import { recoverIccPublicKey, recoverIssuerPublicKey, sha1Of, verifyDynamicSignature, verifySda, type IccPublicKey } from '../../../emv/oda/oda.js';
+import { rsaRecover } from '../../../emv/oda/rsa.js';
 import { testCaKey } from '../../../emv/oda/test-ca-keys.js';
 import { luhnValid } from '../../../emv/track/pan.js';
 import { parseTrack2, parseTrack2Equivalent } from '../../../emv/track/track.js';
@@ -217,6 +218,25 @@ t.test('unionpay-online, contactless (qPBOC): PPSE, ARQC in the GPO response, op
   send(t, card, generateAc('ARQC', new Uint8Array(33)), 0x6985, 'the quick path has no GENERATE AC');
 });
 
+t.test('unionpay-online, contact (PBOC): DDA, ARQC, ARPC method 1 by EXTERNAL AUTHENTICATE, TC', async (t) => {
+  const tc = testCard('unionpay-online');
+  const card = createCard(tc, 'contact');
+  const term = terminal({ '5F2A': '0156', '9F1A': '0156' });
+  const r = initiate(t, card, 'A000000333010101', term);
+  const key = iccKey(t, 'A000000333010101', r, tc.pan)!;
+  const ia = values(send(t, card, internalAuthenticate(term.get(0x9f37)!)));
+  t.ok(verifyDynamicSignature(key, ia.get(0x9f4b)!, term.get(0x9f37)!).ok, 'DDA signature in 77{9F4B}');
+  const ac = values(send(t, card, generateAc('ARQC', buildDol(r.card.get(0x8c)!, (tag) => term.get(tag)))));
+  t.equal(hex(ac.get(0x9f27)), '80');
+  const sk = hostVerify(t, tc.pan, term, r.aip, ac.get(0x9f36)!, ac.get(0x9f26)!);
+  const { issuerAuthenticationData } = produceArpc(sk, ac.get(0x9f26)!, { method: 1, arc: h('3030') });
+  t.equal(issuerAuthenticationData.length, 10, '91 = ARPC (8) || ARC (2)');
+  send(t, card, externalAuthenticate(issuerAuthenticationData), 0x9000);
+  send(t, card, externalAuthenticate(issuerAuthenticationData), 0x6985, 'one EXTERNAL AUTHENTICATE per transaction');
+  const second = values(send(t, card, generateAc('TC', buildDol(r.card.get(0x8d)!, (tag) => term.get(tag)))));
+  t.equal(hex(second.get(0x9f27)), '40');
+});
+
 t.test('visa-offline, contactless (qVSDC): TC with an fDDA signature below the card limit; ARQC above it or when the reader asks', async (t) => {
   const tc = testCard('visa-offline');
   const card = createCard(tc, 'contactless');
@@ -273,8 +293,50 @@ t.test('offline-pin: VERIFY plaintext PIN, try counter, blocking (Book 3 6.5.12)
   const fresh = createCard('offline-pin', 'contact');
   initiate(t, fresh, 'A0000000031010', terminal());
   send(t, fresh, verify(VERIFY_PIN.PLAINTEXT, h('24123F')), 0x6a80, 'not a format 2 PIN block');
-  send(t, fresh, verify(VERIFY_PIN.ENCIPHERED, block('1234')), 0x6a81, 'enciphered PIN not supported');
+  send(t, fresh, verify(VERIFY_PIN.ENCIPHERED, block('1234')), 0x6985, 'enciphered PIN needs a challenge first');
   t.equal(createCard('offline-pin', 'contactless').applets.length, 0, 'contact only');
+});
+
+t.test('an SDA profile: signed static application data (93) verifies over the records and AIP (Book 2 5.4)', async (t) => {
+  const base = testCard('visa-online');
+  const card = createCard({ applications: [{ ...base.profile.applications[0]!, oda: 'sda' }] }, 'contact');
+  const r = initiate(t, card, 'A0000000031010', terminal());
+  t.equal(hex(r.aip), '5C00', 'AIP: SDA, cardholder verification, terminal risk management, issuer authentication');
+  t.notOk(r.card.has(0x9f46), 'no ICC key on an SDA card');
+  const issuer = recoverIssuerPublicKey(testCaKey('A000000003', r.card.get(0x8f)![0]!), r.card.get(0x90)!, r.card.get(0x92), r.card.get(0x9f32)!, base.pan, TODAY);
+  t.ok(issuer.ok);
+  if (!issuer.ok) return;
+  const sda = verifySda(issuer.key, r.card.get(0x93)!, r.staticData);
+  t.ok(sda.ok);
+  if (sda.ok) t.equal(hex(sda.dac), 'DAC1');
+  send(t, card, internalAuthenticate(h('11223344')), 0x6d00, 'no INTERNAL AUTHENTICATE without an ICC key');
+});
+
+t.test('offline-enciphered-pin: GET CHALLENGE, VERIFY 88 with the PIN block enciphered under the ICC public key (Book 2 7)', async (t) => {
+  const tc = testCard('offline-enciphered-pin');
+  const card = createCard(tc, 'contact');
+  const r = initiate(t, card, 'A0000000041010', terminal());
+  t.equal(hex(r.card.get(0x8e)).slice(16, 20), '4403', 'CVM list: enciphered PIN by ICC');
+  const key = iccKey(t, 'A0000000041010', r, tc.pan)!;
+  const encipher = (pin: string, challenge: Uint8Array): Uint8Array => {
+    // Book 2 7.1 Table 23: 7F || PIN block (format 2) || ICC unpredictable number || random pad, then RSA with the ICC public key.
+    const x = new Uint8Array(key.modulus.length).fill(0x55);
+    x[0] = 0x7f;
+    x.set(h(('2' + pin.length.toString(16) + pin).padEnd(16, 'F')), 1);
+    x.set(challenge, 9);
+    return rsaRecover(key, x)!;
+  };
+  const ch1 = send(t, card, getChallenge());
+  t.equal(ch1.length, 8);
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch1)), 0x9000, '# PIN 1234 verified');
+  const ch2 = send(t, card, getChallenge());
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('9999', ch2)), 0x63c2, 'wrong PIN');
+  send(t, card, getChallenge());
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch2)), 0x63c1, 'an old challenge does not verify');
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch2)), 0x6985, 'each challenge serves one VERIFY');
+  const ch3 = send(t, card, getChallenge());
+  send(t, card, verify(VERIFY_PIN.ENCIPHERED, encipher('1234', ch3)), 0x9000, 'counter reset');
+  t.equal(hex(values(send(t, card, getData(0x9f17))).get(0x9f17)), '03');
 });
 
 t.test('selection cases: blocked, unknown AID, two applications, interfaces', async (t) => {
