@@ -23,6 +23,8 @@ export interface CvmContext {
   readonly caKey: CaKey | undefined;
   readonly date: string;
   readonly pan: string | undefined;
+  /** Static data to be authenticated (Book 3 10.3), for recovering the ICC key as PIN key. */
+  readonly staticData: Uint8Array;
 }
 
 const CVM = { FAIL: 0x00, PLAINTEXT_PIN: 0x01, ONLINE_PIN: 0x02, PLAINTEXT_PIN_SIGNATURE: 0x03, ENCIPHERED_PIN: 0x04, ENCIPHERED_PIN_SIGNATURE: 0x05, SIGNATURE: 0x1e, NO_CVM: 0x1f } as const;
@@ -171,7 +173,7 @@ async function offlinePin(ctx: CvmContext, enciphered: boolean): Promise<Attempt
   }
   let iccPinKey: { modulus: Uint8Array; exponent: Uint8Array } | undefined;
   if (enciphered) {
-    iccPinKey = ctx.caKey === undefined ? undefined : ctx.oda?.iccPinKey?.(ctx.card, ctx.caKey, ctx.date);
+    iccPinKey = ctx.caKey === undefined ? undefined : ctx.oda?.iccPinKey?.(ctx.card, ctx.caKey, ctx.date, ctx.staticData);
     if (iccPinKey === undefined) return 'failed'; // no key to encipher with: this CVM cannot be performed
   }
   for (let round = 0; round < 16; round++) {

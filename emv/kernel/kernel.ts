@@ -445,9 +445,14 @@ class Transaction implements TerminalState {
       this.failOda();
       return undefined;
     }
+    return { caKey, staticData: this.staticData() };
+  }
+
+  /** Book 3 10.3: the records marked for ODA, then the values of the SDA Tag List (the AIP). */
+  private staticData(): Uint8Array {
     const parts = [...this.odaRecords];
-    if (tagList !== undefined) parts.push(this.card.get(TAG.AIP)!);
-    return { caKey, staticData: concatBytes(parts) };
+    if (this.card.get(TAG.SDA_TAG_LIST) !== undefined) parts.push(this.card.get(TAG.AIP)!);
+    return concatBytes(parts);
   }
 
   // --- Book 3 10.4: processing restrictions --------------------------------------------
@@ -562,6 +567,7 @@ class Transaction implements TerminalState {
         caKey: this.config.caKeys.find((k) => bytesEqual(k.rid, this.selected!.aid.subarray(0, 5)) && k.index === this.card.get(TAG.CA_PUBLIC_KEY_INDEX_CARD)?.[0]),
         date: this.params.date,
         pan: this.pan(),
+        staticData: this.staticData(),
       });
       setBit(this.tsi, TSI.CVM_PERFORMED);
     }

@@ -74,14 +74,18 @@ export const emvOda: OdaVerifier = {
     return { ok: true, iccPublicKey: icc.key, cryptogram: sig.cryptogram };
   },
 
-  iccPinKey(card, caKey, date) {
+  iccPinKey(card, caKey, date, staticData) {
     const issuer = issuerKey(card, caKey, date);
     if (issuer === undefined || !('key' in issuer) || issuer.key === undefined) return undefined;
-    // Book 2 7.1: the ICC PIN encipherment key (9F2D...), else the ICC key (whose certificate hash covers static data the caller does not pass here).
-    const cert = card.get(TAG.ICC_PIN_ENCIPHERMENT_PUBLIC_KEY_CERTIFICATE);
-    const exp = card.get(TAG.ICC_PIN_ENCIPHERMENT_PUBLIC_KEY_EXPONENT);
-    if (cert === undefined || exp === undefined) return undefined;
-    const r = recoverIccPublicKey(issuer.key, cert, card.get(TAG.ICC_PIN_ENCIPHERMENT_PUBLIC_KEY_REMAINDER), exp, new Uint8Array(0), issuer.pan, dateOf(date));
-    return r.ok ? { modulus: r.key.modulus, exponent: r.key.exponent } : undefined;
+    // Book 2 7.1: the ICC PIN encipherment key (9F2D, certificate without static data), else the ICC key (certificate over the static data).
+    const pinCert = card.get(TAG.ICC_PIN_ENCIPHERMENT_PUBLIC_KEY_CERTIFICATE);
+    const pinExp = card.get(TAG.ICC_PIN_ENCIPHERMENT_PUBLIC_KEY_EXPONENT);
+    const r =
+      pinCert !== undefined && pinExp !== undefined
+        ? recoverIccPublicKey(issuer.key, pinCert, card.get(TAG.ICC_PIN_ENCIPHERMENT_PUBLIC_KEY_REMAINDER), pinExp, new Uint8Array(0), issuer.pan, dateOf(date))
+        : card.get(TAG.ICC_PUBLIC_KEY_CERTIFICATE) !== undefined && card.get(TAG.ICC_PUBLIC_KEY_EXPONENT) !== undefined
+          ? recoverIccPublicKey(issuer.key, card.get(TAG.ICC_PUBLIC_KEY_CERTIFICATE)!, card.get(TAG.ICC_PUBLIC_KEY_REMAINDER), card.get(TAG.ICC_PUBLIC_KEY_EXPONENT)!, staticData, issuer.pan, dateOf(date))
+          : undefined;
+    return r?.ok ? { modulus: r.key.modulus, exponent: r.key.exponent } : undefined;
   },
 };

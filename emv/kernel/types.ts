@@ -149,7 +149,7 @@ export type OdaResult =
 export interface OdaVerifier {
   authenticate(request: OdaRequest): OdaResult;
   /** Recovers the ICC PIN encipherment key (9F2D, or the ICC key) for offline enciphered PIN (Book 2 7.1). */
-  iccPinKey?(card: ReadonlyMap<number, Uint8Array>, caKey: CaKey, date: string): { modulus: Uint8Array; exponent: Uint8Array } | undefined;
+  iccPinKey?(card: ReadonlyMap<number, Uint8Array>, caKey: CaKey, date: string, staticData: Uint8Array): { modulus: Uint8Array; exponent: Uint8Array } | undefined;
 }
 
 /** The host's answer to an online request (Book 3 10.9; Book 4 6.3.7). */

@@ -145,11 +145,36 @@ export function pinPad(offline: string[], online: 'entered' | 'bypassed' | 'pinp
   const blocks = [...offline];
   return {
     online: async () => ({ kind: online }),
-    offline: async () => {
+    offline: async (req) => {
       const pin = blocks.shift();
-      return pin === undefined ? { kind: 'bypassed' } : { kind: 'entered', verifyData: pinBlock(pin) };
+      if (pin === undefined) return { kind: 'bypassed' };
+      if (!req.enciphered) return { kind: 'entered', verifyData: pinBlock(pin) };
+      // Book 2 7.1: 7F || PIN block || ICC unpredictable number || pad (fixed here, random in a real PIN pad), RSA with the ICC (PIN) key.
+      const key = req.iccPinKey!;
+      const n = key.modulus.length;
+      const m = Uint8Array.from([0x7f, ...pinBlock(pin), ...req.challenge!, ...new Uint8Array(n - 17).fill(0x55)]);
+      return { kind: 'entered', verifyData: rsaPublic(m, key.modulus, key.exponent) };
     },
   };
+}
+
+function big(b: Uint8Array): bigint {
+  return b.reduce((a, x) => (a << 8n) | BigInt(x), 0n);
+}
+
+function rsaPublic(m: Uint8Array, modulus: Uint8Array, exponent: Uint8Array): Uint8Array {
+  const n = big(modulus);
+  let e = big(exponent);
+  let base = big(m) % n;
+  let r = 1n;
+  while (e > 0n) {
+    if (e & 1n) r = (r * base) % n;
+    base = (base * base) % n;
+    e >>= 1n;
+  }
+  const out = new Uint8Array(modulus.length);
+  for (let i = out.length - 1; i >= 0; i--, r >>= 8n) out[i] = Number(r & 0xffn);
+  return out;
 }
 
 export interface Expect {

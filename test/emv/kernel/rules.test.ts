@@ -37,7 +37,7 @@ t.test('CVM conditions (Table 40) and results', async (t) => {
   const run = async (list: string, amount: number, type = 0x00, capabilities = 'E0F8C8') => {
     const tvr = new Uint8Array(5);
     const card = new Map<number, Uint8Array>([[0x8e, fromHex(list)], [0x9f42, fromHex('0978')]]);
-    const r = await processCvmList({ io, card, capabilities: fromHex(capabilities), terminalType: 0x22, transactionType: type, amount, currency: 978, tvr, pin: undefined, oda: undefined, caKey: undefined, date: '261128', pan: undefined });
+    const r = await processCvmList({ io, card, capabilities: fromHex(capabilities), terminalType: 0x22, transactionType: type, amount, currency: 978, tvr, pin: undefined, oda: undefined, caKey: undefined, date: '261128', pan: undefined, staticData: new Uint8Array(0) });
     return { cvm: toHex(r.bytes), tvr: toHex(tvr) };
   };
   // X = 20.00: signature if under X (06), else no CVM (07 over X).

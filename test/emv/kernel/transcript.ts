@@ -31,7 +31,8 @@ export function transcriptText(header: string[], lines: readonly string[]): stri
 /**
  * The ">"/"<" lines to compare. A response signed over a card-chosen ICC dynamic number
  * (INTERNAL AUTHENTICATE, GENERATE AC with CDA: Book 2 6.5.1, 6.6.1) differs on every run:
- * only its length and status word are compared; in a qVSDC GPO response (Book C-3) the
+ * only its length and status word are compared (so with GET CHALLENGE and the enciphered
+ * PIN block built on it); in a qVSDC GPO response (Book C-3) the
  * data up to the card's dynamic data (9F69, fDDA signature 9F4B) is.
  */
 function exchanges(text: string): string[] {
@@ -42,8 +43,9 @@ function exchanges(text: string): string[] {
     if (l.startsWith('>')) {
       const ins = l.slice(4, 6);
       gpo = ins === 'A8';
-      signed = ins === '88' || (ins === 'AE' && (parseInt(l.slice(6, 8), 16) & 0x10) !== 0);
-      out.push(l);
+      // GET CHALLENGE answers a card random number, so the enciphered PIN block (VERIFY P2 88) differs on every run too.
+      signed = ins === '88' || ins === '84' || (ins === 'AE' && (parseInt(l.slice(6, 8), 16) & 0x10) !== 0);
+      out.push(ins === '20' && l.slice(8, 10) === '88' ? `${l.slice(0, 12)} [enciphered PIN block]` : l);
     } else if (l.startsWith('<')) {
       // 9F69 (card authentication related data) holds the card's own unpredictable number.
       const fdda = gpo && l.includes('9F4B81') ? Math.min(...['9F69', '9F4B81'].map((x) => l.indexOf(x)).filter((i) => i > 0 && i % 2 === 0)) : -1;

@@ -41,6 +41,8 @@ const TABLE: Array<[string, 'contact' | 'contactless', number, PinEntry | undefi
   ['online-pin', 'contact', 1000, pinPad([]), ON({ cvm: '020000' })],
   // Offline plaintext PIN 1234 verified (410302); TVR clean -> TC asked, the card answers ARQC (Book 3 9.3 allows it).
   ['offline-pin', 'contact', 1000, pinPad(['1234']), ON({ cvm: '410302', tvr: '0000000000' })],
+  // CVM 4403 offline enciphered PIN under the ICC key (no 9F2D, Book 2 7.1): GET CHALLENGE, VERIFY P2 88 -> 9000 (440302); the card then asks online.
+  ['offline-enciphered-pin', 'contact', 1000, pinPad(['1234']), ON({ cvm: '440302', tvr: '0000000000' })],
   // No ODA data: ODA not performed (TVR byte 1 bit 8) and not in TSI; expired TVR byte 2 bit 7 (10.4.3).
   ['expired', 'contact', 1000, pinPad([]), ON({ tvr: '8040040000', tsi: '6800' })],
   ['not-yet-effective', 'contact', 1000, pinPad([]), ON({ tvr: '8020040000', tsi: '6800' })],
