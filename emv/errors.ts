@@ -37,6 +37,10 @@ export const EMV_ERROR_CODES = {
   EMV_TRACK_LRC: 'the longitudinal redundancy check character does not match',
   EMV_TRACK_BAD_EXPIRY: 'an expiry date that is not YYMM with month 01-12',
   EMV_TRACK_BAD_PAN: 'a PAN that is not 8-19 decimal digits',
+  // Kernel (emv/kernel): card errors are outcomes, never these
+  EMV_KERNEL_TRANSPORT: 'the reader failed to exchange an APDU with the card (card removed, link fault); the cause is attached',
+  EMV_KERNEL_CONFIG: 'the terminal configuration or transaction parameters are invalid (bad length, no AIDs, bad date)',
+  EMV_KERNEL_STATE: 'a kernel function was called out of order (e.g. completing a transaction twice)',
   // Virtual cards (emv/cards/, the simulator's card side)
   EMV_CARD_REMOVED: 'the virtual card left the field (or was pulled from the contact reader) at its configured step',
   EMV_CARD_UNKNOWN: 'no test card with that name in the catalogue',
