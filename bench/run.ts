@@ -16,11 +16,19 @@ const files = readdirSync(here)
   .sort();
 
 const report: Record<string, BenchFigure[]> = {};
+let failures = 0;
 for (const file of files) {
   const mod = (await import(path.join(here, file))) as { default: Benchmark };
   const bench = mod.default;
   process.stdout.write(`\n== ${bench.name}\n`);
-  const figures = await bench.run();
+  let figures: BenchFigure[];
+  try {
+    figures = await bench.run();
+  } catch (err) {
+    failures++;
+    process.stdout.write(`  FAILED: ${(err as Error).message}\n`);
+    continue;
+  }
   for (const f of figures) {
     if (f.baseline && f.ratio === undefined) f.ratio = f.value / f.baseline.value;
     const base = f.baseline ? `  vs ${f.baseline.name}: ${fmt(f.baseline.value)} ${f.unit}  ratio ${fmt(f.ratio!)}` : '';
@@ -30,7 +38,8 @@ for (const file of files) {
   report[bench.name] = figures;
 }
 writeFileSync(path.join(here, '../../bench/report.json'), JSON.stringify(report, null, 2) + '\n');
-process.stdout.write('\nwritten bench/report.json\n');
+process.stdout.write(`\nwritten bench/report.json${failures ? ` (${failures} benchmark(s) failed)` : ''}\n`);
+process.exitCode = failures ? 1 : 0;
 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en') : n.toPrecision(3);
