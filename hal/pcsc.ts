@@ -216,8 +216,10 @@ export class PcscEventHub {
 
   private emit(events: PcscEvent[]): void {
     if (events.length === 0 || this.closed) return;
+    // Listeners subscribed after this change get it through their replay instead.
+    const targets = [...this.listeners];
     setImmediate(() => {
-      for (const e of events) for (const l of [...this.listeners]) if (!this.closed) l(e);
+      for (const e of events) for (const l of targets) if (!this.closed && this.listeners.has(l)) l(e);
     });
   }
 }

@@ -91,7 +91,11 @@ export class SimPcscContext implements PcscContext {
   stopService(): void {
     if (!this.service) return;
     this.service = false;
-    for (const slot of this.slots.values()) slot.generation++;
+    for (const slot of this.slots.values()) {
+      slot.generation++;
+      slot.exclusive = false;
+      slot.powered = false;
+    }
     this.hub.serviceLost(new PcscError('service-gone', 'sim PC/SC: the resource manager stopped'));
   }
 

@@ -75,8 +75,8 @@ export class PcscContactReader implements ContactReader {
   }
 
   private precheck(): void {
-    if (this.lost) throw new ContactError('card-removed', 'contact reader: the card was removed');
     if (!this.slot.ready) throw new ContactError('out-of-service', `contact reader out of service: ${this.slot.outReason}`);
+    if (this.lost) throw new ContactError('card-removed', 'contact reader: the card was removed');
     if (!this.slot.cardPresent) throw new ContactError('no-card', 'contact reader: no card in the slot');
     if (this.slot.cardMute) throw new ContactError('mute', 'contact reader: the card gave no valid answer to reset (EMV Book 1 8.3)');
   }
