@@ -118,7 +118,10 @@ export interface PcscCard {
 }
 
 export interface PcscCapabilities {
-  /** The backend can power a card down on disconnect (`unpower`). */
+  /**
+   * `disconnect('unpower')` leaves the card powered down at once. When false the card is
+   * power-cycled and left to the resource manager, which powers an idle card down itself.
+   */
   readonly unpower: boolean;
 }
 

@@ -87,7 +87,7 @@ function validAtr(atr: Uint8Array): boolean {
 }
 
 export class LinuxPcscContext implements PcscContext {
-  readonly capabilities: PcscCapabilities = { unpower: true };
+  readonly capabilities: PcscCapabilities = { unpower: false };
   private readonly hub = new PcscEventHub();
   private readonly connections = new Set<LinuxPcscCard>();
   private ctx: NativeContext | undefined;
@@ -96,6 +96,8 @@ export class LinuxPcscContext implements PcscContext {
   private closed = false;
   /** Bumped each time the context is lost: connections of an older epoch are dead. */
   epoch = 0;
+  /** Native calls running on a worker thread (connect, transmit, reconnect). */
+  private busy = 0;
 
   private constructor(
     readonly sc: SmartcardModule,
@@ -119,8 +121,28 @@ export class LinuxPcscContext implements PcscContext {
     return this.ctx !== undefined;
   }
 
+  /**
+   * Tracks a native call that runs on a worker thread. While one runs, the poll leaves the
+   * context alone: pcsc-lite locks a context for the whole of a call, so a synchronous
+   * listReaders would block the event loop until the other call ends, and a card answered
+   * from this very process (the vpcd card server) could then never answer it.
+   */
+  async track<T>(work: Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await work;
+    } finally {
+      this.busy--;
+    }
+  }
+
   private poll(first = false): void {
     if (this.closed) return;
+    if (this.busy > 0) {
+      this.timer = setTimeout(() => this.poll(), this.pollIntervalMs);
+      this.timer.unref?.();
+      return;
+    }
     if (this.ctx === undefined) {
       try {
         this.ctx = new this.sc.Context();
@@ -202,7 +224,7 @@ export class LinuxPcscContext implements PcscContext {
     const mask = (accepted.includes('T=0') ? this.sc.SCARD_PROTOCOL_T0 : 0) | (accepted.includes('T=1') ? this.sc.SCARD_PROTOCOL_T1 : 0);
     const share = options?.share === 'exclusive' ? this.sc.SCARD_SHARE_EXCLUSIVE : this.sc.SCARD_SHARE_SHARED;
     const epoch = this.epoch;
-    const connecting = native.connect(share, mask);
+    const connecting = this.track(native.connect(share, mask));
     let card: NativeCard;
     try {
       card = await bounded(what, connecting, options, PCSC_TIMEOUTS.connect);
@@ -242,8 +264,6 @@ export class LinuxPcscContext implements PcscContext {
   }
 }
 
-const DISPOSITION = { leave: 'SCARD_LEAVE_CARD', reset: 'SCARD_RESET_CARD', unpower: 'SCARD_UNPOWER_CARD' } as const;
-
 class LinuxPcscCard implements PcscCard {
   private readonly queue: OpQueue;
   private open = true;
@@ -280,7 +300,7 @@ class LinuxPcscCard implements PcscCard {
       async () => {
         this.live('transmit');
         try {
-          const answer = await this.card.transmit(command, { maxRecvLength: 258 });
+          const answer = await this.ctx.track(this.card.transmit(command, { maxRecvLength: 258 }));
           this.live('transmit');
           return Uint8Array.from(answer);
         } catch (err) {
@@ -300,7 +320,7 @@ class LinuxPcscCard implements PcscCard {
         this.live('reset');
         const sc = this.ctx.sc;
         try {
-          await this.card.reconnect(sc.SCARD_SHARE_SHARED, this.protocol === 'T=1' ? sc.SCARD_PROTOCOL_T1 : sc.SCARD_PROTOCOL_T0, sc.SCARD_RESET_CARD);
+          await this.ctx.track(this.card.reconnect(sc.SCARD_SHARE_SHARED, this.protocol === 'T=1' ? sc.SCARD_PROTOCOL_T1 : sc.SCARD_PROTOCOL_T0, sc.SCARD_RESET_CARD));
           this.atr = Uint8Array.from(this.card.getStatus().atr);
           return Uint8Array.from(this.atr);
         } catch (err) {
@@ -319,8 +339,19 @@ class LinuxPcscCard implements PcscCard {
     await this.queue.close();
     this.ctx.forget(this);
     if (this.dead) return;
+    const sc = this.ctx.sc;
+    // SCardDisconnect is synchronous in the addon: with a reset or power-down disposition
+    // pcscd talks to the card inside it and the event loop stands still meanwhile (a card
+    // served from this process could never answer). So the reset or power cycle is an
+    // asynchronous SCardReconnect, and the disconnect itself leaves the card; pcscd powers
+    // an idle card down on its own (capabilities.unpower is false).
+    if (disposition !== 'leave') {
+      const init = disposition === 'reset' ? sc.SCARD_RESET_CARD : sc.SCARD_UNPOWER_CARD;
+      const mask = this.protocol === 'T=1' ? sc.SCARD_PROTOCOL_T1 : sc.SCARD_PROTOCOL_T0;
+      await this.ctx.track(this.card.reconnect(sc.SCARD_SHARE_SHARED, mask, init)).catch(() => undefined);
+    }
     try {
-      this.card.disconnect(this.ctx.sc[DISPOSITION[disposition]]);
+      this.card.disconnect(sc.SCARD_LEAVE_CARD);
     } catch {
       // Removed card or vanished daemon: the handle is gone either way.
     }
