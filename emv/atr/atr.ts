@@ -151,6 +151,16 @@ function t1Parameters(groups: readonly AtrGroup[]): Atr['t1'] {
   };
 }
 
+/** True when `bytes` is an ATR ISO/IEC 7816-3 allows (parseAtr would not throw). */
+export function isValidAtr(bytes: Uint8Array): boolean {
+  try {
+    parseAtr(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The protocol a reader activates by default (8.2.3: the first offered, T=0 when none is named). */
 export function firstProtocol(atr: Atr): number {
   return atr.specificMode?.protocol ?? atr.protocols[0]!;

@@ -22,7 +22,7 @@ import {
   type PcscProtocol,
   type PcscReaderStatus,
 } from '../pcsc.js';
-import { parseAtr } from '../../emv/atr/atr.js';
+import { isValidAtr } from '../../emv/atr/atr.js';
 
 type SmartcardModule = typeof Smartcard;
 type NativeContext = InstanceType<SmartcardModule['Context']>;
@@ -75,15 +75,6 @@ function toPcscError(err: unknown, what: string, mid?: boolean): HalError {
     'service-gone': 'pcscd is not running or went away',
   };
   return new PcscError(fault, `${what}: ${detail[fault]} (${message})`, { cause: err });
-}
-
-function validAtr(atr: Uint8Array): boolean {
-  try {
-    parseAtr(atr);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class LinuxPcscContext implements PcscContext {
@@ -184,7 +175,7 @@ export class LinuxPcscContext implements PcscContext {
     return ctx.listReaders().map((r) => {
       const present = (r.state & SCARD_STATE_PRESENT) !== 0;
       const atr = present && r.atr ? Uint8Array.from(r.atr) : new Uint8Array(0);
-      const mute = present && ((r.state & SCARD_STATE_MUTE) !== 0 || !validAtr(atr));
+      const mute = present && ((r.state & SCARD_STATE_MUTE) !== 0 || !isValidAtr(atr));
       // pcsc-lite counts card events in the upper 16 bits: a change with the card still
       // present means it was pulled and put back between two polls.
       const count = r.state >>> 16;

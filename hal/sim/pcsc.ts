@@ -22,7 +22,7 @@ import {
   type PcscReaderStatus,
   type VirtualContactCard,
 } from '../pcsc.js';
-import { parseAtr } from '../../emv/atr/atr.js';
+import { isValidAtr, parseAtr } from '../../emv/atr/atr.js';
 
 interface Slot {
   card: VirtualContactCard | undefined;
@@ -109,7 +109,7 @@ export class SimPcscContext implements PcscContext {
 
   private snapshot(): PcscReaderStatus[] {
     return [...this.slots].map(([name, s]) => {
-      const mute = s.card !== undefined && !validAtr(s.card.atr);
+      const mute = s.card !== undefined && !isValidAtr(s.card.atr);
       return { name, cardPresent: s.card !== undefined, mute, atr: s.card && !mute ? Uint8Array.from(s.card.atr) : new Uint8Array(0) };
     });
   }
@@ -265,15 +265,6 @@ class SimPcscCard implements PcscCard {
   async abandon(): Promise<void> {
     this.open = false;
     await this.queue.close();
-  }
-}
-
-function validAtr(atr: Uint8Array): boolean {
-  try {
-    parseAtr(atr);
-    return true;
-  } catch {
-    return false;
   }
 }
 

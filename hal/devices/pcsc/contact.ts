@@ -131,9 +131,7 @@ export class PcscContactReader implements ContactReader {
   async powerDown(): Promise<void> {
     this.powered = undefined;
     this.lost = false;
-    const card = this.slot.connection;
-    this.slot.connection = undefined;
-    await card?.disconnect('unpower').catch(() => undefined);
+    await this.slot.release('unpower');
   }
 
   async selfTest(): Promise<void> {
@@ -145,12 +143,10 @@ export class PcscContactReader implements ContactReader {
     await this.slot.close();
   }
 
-  private async run<T>(label: string, options: CallOptions | undefined, defaultMs: number, op: () => Promise<T>): Promise<T> {
-    try {
-      return await this.slot.queue.run(label, op, options, defaultMs);
-    } catch (err) {
+  private run<T>(label: string, options: CallOptions | undefined, defaultMs: number, op: () => Promise<T>): Promise<T> {
+    return this.slot.run(label, options, defaultMs, op, (err) => {
       if (isOutOfService(err)) this.powered = undefined;
-      throw toContactError(err);
-    }
+      return toContactError(err);
+    });
   }
 }

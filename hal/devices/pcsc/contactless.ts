@@ -66,16 +66,12 @@ export class PcscContactlessReader implements ContactlessReader {
 
   async release(): Promise<void> {
     this.active = false;
-    const card = this.slot.connection;
-    this.slot.connection = undefined;
-    await card?.disconnect('leave').catch(() => undefined);
+    await this.slot.release('leave');
   }
 
   async fieldOff(): Promise<void> {
     this.active = false;
-    const card = this.slot.connection;
-    this.slot.connection = undefined;
-    await card?.disconnect('unpower').catch(() => undefined);
+    await this.slot.release('unpower');
   }
 
   /** PC/SC names no chip: a present reader answers with zeros and ISO/IEC 14443-A support. */
@@ -89,11 +85,7 @@ export class PcscContactlessReader implements ContactlessReader {
     await this.slot.close();
   }
 
-  private async run<T>(label: string, options: CallOptions | undefined, defaultMs: number, op: () => Promise<T>): Promise<T> {
-    try {
-      return await this.slot.queue.run(label, op, options, defaultMs);
-    } catch (err) {
-      throw toContactlessError(err);
-    }
+  private run<T>(label: string, options: CallOptions | undefined, defaultMs: number, op: () => Promise<T>): Promise<T> {
+    return this.slot.run(label, options, defaultMs, op, toContactlessError);
   }
 }

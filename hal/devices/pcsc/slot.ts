@@ -146,6 +146,22 @@ export class PcscSlot {
     }
   }
 
+  /** Ends the connection to the card, if any: `leave` it powered or `unpower` it. */
+  async release(disposition: 'leave' | 'unpower'): Promise<void> {
+    const card = this.connection;
+    this.connection = undefined;
+    await card?.disconnect(disposition).catch(() => undefined);
+  }
+
+  /** One role operation, queued behind the others; failures pass through `mapError`. */
+  async run<T>(label: string, options: CallOptions | undefined, defaultMs: number, op: () => Promise<T>, mapError: (err: unknown) => unknown): Promise<T> {
+    try {
+      return await this.queue.run(label, op, options, defaultMs);
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
