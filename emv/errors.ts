@@ -29,6 +29,7 @@ export const EMV_ERROR_CODES = {
   EMV_APDU_BAD_ARGUMENT: 'an argument to an APDU builder is out of range (SFI, record, data length, tag)',
   EMV_APDU_TOO_SHORT: 'a response APDU shorter than its two status bytes',
   EMV_T0_TOO_MANY_ROUNDS: 'the card kept answering 61xx/6Cxx past the iteration cap (T=0 helper)',
+  EMV_ATR_MALFORMED: 'an Answer To Reset that breaks ISO/IEC 7816-3 8.2 (TS, length, interface bytes, TCK)',
   // ISO/IEC 7813 tracks and PANs
   EMV_TRACK_SENTINEL: 'a start or end sentinel is missing, misplaced or of the wrong track',
   EMV_TRACK_CHARACTER: 'a character not allowed in that track or field',

@@ -10,6 +10,7 @@ import { magstripeBinding } from './magstripe/binding.js';
 import { codeScannerBinding } from './code-scanner/binding.js';
 import { buzzerBinding } from './buzzer/binding.js';
 import escpos from './escpos/binding.js';
+import { pcscReaderBinding } from './pcsc/binding.js';
 
 export const BINDINGS: readonly DeviceBinding[] = [
   hd44780,
@@ -19,4 +20,5 @@ export const BINDINGS: readonly DeviceBinding[] = [
   codeScannerBinding,
   buzzerBinding,
   escpos,
+  pcscReaderBinding,
 ];

@@ -5,6 +5,7 @@
 import type { Display } from '../../hal/roles/display.js';
 import type { Keypad } from '../../hal/roles/keypad.js';
 import type { ContactlessReader } from '../../hal/roles/contactless.js';
+import type { ContactReader } from '../../hal/roles/contact.js';
 import type { StripeReader } from '../../hal/roles/stripe.js';
 import type { CodeScanner } from '../../hal/roles/scanner.js';
 import type { Indicator } from '../../hal/roles/indicator.js';
@@ -16,6 +17,7 @@ export interface TerminalRoles {
   display?: Display;
   keypad?: Keypad;
   contactless?: ContactlessReader;
+  contact?: ContactReader;
   stripe?: StripeReader;
   scanner?: CodeScanner;
   indicator?: Indicator;

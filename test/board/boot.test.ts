@@ -18,7 +18,7 @@ t.test('boot to the idle screen on the sim board', async (t) => {
   const app = new TerminalApp(terminal, { merchantName: 'TEST MERCHANT', version: '0.1.0', now: fixedNow });
   const { inService, results } = await app.start();
   t.equal(inService, true);
-  t.same(results.map((r) => [r.device, r.ok]), [['lcd', true], ['keypad', true], ['nfc', true], ['stripe', true], ['scanner', true], ['buzzer', true], ['printer', true]], 'every role present and answering');
+  t.same(results.map((r) => [r.device, r.ok]), [['lcd', true], ['keypad', true], ['nfc', true], ['stripe', true], ['scanner', true], ['buzzer', true], ['printer', true], ['contact', true]], 'every role present and answering');
   const lcd = terminal.models.lcd as Hd44780Model;
   t.same(lcd.text(), ['   TEST MERCHANT    ', '       READY        ', '  TAP INSERT SWIPE  ', '2026-11-28     09:05']);
   t.same(lcd.violations, [], 'the driver never broke the HD44780 protocol');

@@ -15,7 +15,7 @@ const bad = path.relative(process.cwd(), path.join(path.dirname(new URL(import.m
 t.test('a shipped profile is ok', async (t) => {
   const io = await pos('board', 'check', 'sim');
   t.equal(io.code, 0);
-  t.match(io.stdout, /sim\.json: ok \(sim; 7 devices; roles: display=lcd, keypad=keypad, contactless=nfc, stripe=stripe, scanner=scanner, indicator=buzzer, printer=printer\)/);
+  t.match(io.stdout, /sim\.json: ok \(sim; 8 devices; roles: display=lcd, keypad=keypad, contactless=nfc, stripe=stripe, scanner=scanner, indicator=buzzer, printer=printer, contact=contact\)/);
   t.equal(io.stderr, '');
 });
 
@@ -39,13 +39,13 @@ t.test('--json, before or after the positional', async (t) => {
   t.equal(ok.code, 0);
   const good = JSON.parse(ok.stdout) as { ok: boolean; roles: unknown };
   t.equal(good.ok, true);
-  t.strictSame(good.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc', stripe: 'stripe', scanner: 'scanner', indicator: 'buzzer', printer: 'printer' });
+  t.strictSame(good.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc', stripe: 'stripe', scanner: 'scanner', indicator: 'buzzer', printer: 'printer', contact: 'contact' });
 });
 
 t.test('a missing board and a syntax error', async (t) => {
   const io = await pos('board', 'check', 'nope');
   t.equal(io.code, 1);
-  t.match(io.stderr, /nope\.json: no such file; known boards: rpi4-pos, sim/);
+  t.match(io.stderr, /nope\.json: no such file; known boards: rpi4-pos, sim, sim-pcsc/);
   const syn = await pos('board', 'check', `${bad}/syntax.json`, '--json');
   t.equal(syn.code, 1);
   t.equal((JSON.parse(syn.stdout) as { code: string }).code, 'BOARD_SYNTAX');
@@ -60,5 +60,5 @@ t.test('usage and help', async (t) => {
   t.match(help.stdout, /usage: pos board check/);
   const list = await pos('board', 'list', '--json');
   t.equal(list.code, 0);
-  t.strictSame(JSON.parse(list.stdout), ['rpi4-pos', 'sim']);
+  t.strictSame(JSON.parse(list.stdout), ['rpi4-pos', 'sim', 'sim-pcsc']);
 });

@@ -13,7 +13,7 @@ import type { Hd44780Props } from '../../hal/devices/hd44780/binding.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const badDir = path.join(here, 'bad');
-const KNOWN_COMPATIBLES = 'hitachi,hd44780-pcf8574, generic,matrix-keypad, nxp,pn532, generic,magstripe-serial, generic,code-scanner-serial, generic,gpio-buzzer, epson,escpos';
+const KNOWN_COMPATIBLES = 'hitachi,hd44780-pcf8574, generic,matrix-keypad, nxp,pn532, generic,magstripe-serial, generic,code-scanner-serial, generic,gpio-buzzer, epson,escpos, pcsc,reader';
 const ROLES = 'display, keypad, contactless, contact, printer, stripe, scanner, indicator';
 
 function failure(nameOrPath: string): BoardError {
@@ -146,7 +146,7 @@ t.test('a custom boards folder', async (t) => {
 t.test('the shipped profiles load, normalised, with defaults applied', async (t) => {
   const sim = loadBoard('sim');
   t.equal(sim.name, 'sim');
-  t.strictSame(sim.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc', stripe: 'stripe', scanner: 'scanner', indicator: 'buzzer', printer: 'printer' });
+  t.strictSame(sim.roles, { display: 'lcd', keypad: 'keypad', contactless: 'nfc', stripe: 'stripe', scanner: 'scanner', indicator: 'buzzer', printer: 'printer', contact: 'contact' });
   const lcd = sim.devices.find((d) => d.name === 'lcd')!;
   t.equal(lcd.address, 0x27, '"0x27" becomes the number 39');
   t.equal(lcd.bus, 'i2c1');
