@@ -19,7 +19,7 @@ import { parseBusTrace } from '../../hal/sim/trace.js';
 import { capture } from '../cli/fixtures/io.js';
 import { echoCard } from '../conformance/contactless.js';
 
-const DEVICES = ['lcd', 'keypad', 'nfc', 'stripe', 'scanner', 'buzzer', 'printer'];
+const DEVICES = ['lcd', 'keypad', 'nfc', 'stripe', 'scanner', 'buzzer', 'printer', 'contact'];
 const failing = (checks: readonly DiagCheck[]): string[] => checks.filter((c) => !c.ok).map((c) => `${c.device}/${c.check}`);
 const find = (checks: readonly DiagCheck[], device: string, check: string): DiagCheck | undefined => checks.find((c) => c.device === device && c.check === check);
 

@@ -15,8 +15,9 @@ import type { EscPosPrinterModel } from '../../hal/devices/escpos/escpos.sim.js'
 import type { StripeReadError, StripeSwipe } from '../../hal/roles/stripe.js';
 import type { CodeScan } from '../../hal/roles/scanner.js';
 import { echoCard } from '../conformance/contactless.js';
+import type { SimPcscContext } from '../../hal/sim/pcsc.js';
 
-const EXPECTED = ['lcd', 'keypad', 'nfc', 'stripe', 'scanner', 'buzzer', 'printer'] as const;
+const EXPECTED = ['lcd', 'keypad', 'nfc', 'stripe', 'scanner', 'buzzer', 'printer', 'contact'] as const;
 type DeviceName = (typeof EXPECTED)[number];
 
 /** Waits for the first event a subscription delivers (bounded, so a lost event fails the test instead of hanging it). */
@@ -156,6 +157,20 @@ const CASES: Record<DeviceName, (t: Test, terminal: Terminal) => Promise<void>> 
     t.equal(status.ready, false);
     model.loadPaper();
     t.equal((await printer.status()).paperOut, false, 'paper loaded again');
+  },
+  async contact(t, terminal) {
+    // Model -> driver: a card in the sim PC/SC reader powers up with its ATR (EMV basic T=1
+    // ATR, ISO/IEC 7816-3) and answers an APDU through the contact role.
+    const pcsc = terminal.models.contact as SimPcscContext;
+    const reader = terminal.roles.contact!;
+    const atr = Uint8Array.from(Buffer.from('3BE000008131FE45EB', 'hex'));
+    pcsc.insert('Sim Contact Reader 00 00', { atr, transceive: (c: Uint8Array) => Uint8Array.from([...c.subarray(0, 2), 0x90, 0x00]) });
+    await reader.waitForCard({ timeoutMs: 10_000 });
+    const info = await reader.powerUp();
+    t.equal(hex(info.atr.bytes), '3BE000008131FE45EB', 'the ATR the card gave');
+    t.equal(info.protocol, 'T=1');
+    t.equal(hex(await reader.transceive(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0x00))), '00A49000', 'the card answered through the driver');
+    await reader.powerDown();
   },
 };
 
