@@ -1,6 +1,7 @@
 // The serial contract on serialport 13 (loaded on first open). SerialPort.list() is never
 // called: it spawns udevadm and rejects where udev is missing (hardware.md risk 10). No
 // modem-control calls either: set()/get() fail on pseudo-terminals (risk 11).
+import { SerialInbox } from '../serial-inbox.js';
 import type { SerialPort } from 'serialport';
 import { HalError } from '../errors.js';
 import { bounded, type CallOptions, type Unsubscribe } from '../io.js';
@@ -13,7 +14,6 @@ type SerialPortClass = typeof SerialPort;
 /** The contract's default time limit for write and drain (hal/serial.ts). */
 const SERIAL_TIMEOUT_MS = 5000;
 const OPEN_TIMEOUT_MS = 5000;
-const BUFFER_LIMIT = 64 * 1024;
 
 async function loadSerialPort(): Promise<SerialPortClass> {
   const mod = (await import('serialport')) as { SerialPort?: SerialPortClass; default?: { SerialPort: SerialPortClass } };
@@ -49,10 +49,8 @@ export class LinuxSerialOpener implements SerialOpener {
 }
 
 export class LinuxSerialLink implements SerialLink {
-  private readonly dataListeners = new Set<(chunk: Uint8Array) => void>();
+  private readonly inbox = new SerialInbox();
   private readonly closeListeners = new Set<(error?: HalError) => void>();
-  private buffered: Uint8Array[] = [];
-  private bufferedBytes = 0;
   private open = true;
   private readonly queue: OpQueue;
 
@@ -109,16 +107,7 @@ export class LinuxSerialLink implements SerialLink {
   }
 
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe {
-    this.dataListeners.add(listener);
-    if (this.buffered.length) {
-      const pending = this.buffered;
-      this.buffered = [];
-      this.bufferedBytes = 0;
-      setImmediate(() => {
-        for (const chunk of pending) if (this.open) listener(chunk);
-      });
-    }
-    return () => void this.dataListeners.delete(listener);
+    return this.inbox.add(listener);
   }
 
   onClose(listener: (error?: HalError) => void): Unsubscribe {
@@ -129,14 +118,8 @@ export class LinuxSerialLink implements SerialLink {
   private deliver(chunk: Buffer): void {
     if (!this.open) return;
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (this.dataListeners.size === 0) {
-      // Copied: serialport reads into a shared pool that later reads reuse.
-      this.buffered.push(Uint8Array.from(bytes));
-      this.bufferedBytes += bytes.length;
-      while (this.bufferedBytes > BUFFER_LIMIT) this.bufferedBytes -= this.buffered.shift()!.length;
-      return;
-    }
-    for (const l of [...this.dataListeners]) l(bytes);
+    // Copied when kept: serialport reads into a shared pool that later reads reuse.
+    this.inbox.deliver(bytes, true);
   }
 
   private disconnect(cause: Error): void {
@@ -145,8 +128,7 @@ export class LinuxSerialLink implements SerialLink {
     const err = new HalError('HAL_DISCONNECTED', `serial ${this.path}: the other end went away`, { cause });
     const listeners = [...this.closeListeners];
     this.closeListeners.clear();
-    this.dataListeners.clear();
-    this.buffered = [];
+    this.inbox.clear();
     void this.queue.close();
     setImmediate(() => listeners.forEach((l) => l(err)));
   }
@@ -157,9 +139,8 @@ export class LinuxSerialLink implements SerialLink {
       return;
     }
     this.open = false;
-    this.dataListeners.clear();
+    this.inbox.clear();
     this.closeListeners.clear();
-    this.buffered = [];
     await this.queue.close();
     if (this.port.isOpen) {
       await new Promise<void>((resolve) => this.port.close(() => resolve()));

@@ -4,6 +4,7 @@
  * asynchronously, in order; optional line timing (10 bits per byte at the baud rate)
  * makes a slow printer port behave like one. Closing one end disconnects the other.
  */
+import { SerialInbox } from '../serial-inbox.js';
 import { HalError } from '../errors.js';
 import { bounded, hex, type CallOptions, type Unsubscribe } from '../io.js';
 import type { SerialLink } from '../serial.js';
@@ -17,14 +18,11 @@ export interface SimSerialOptions {
   lineRateBaud?: number;
 }
 
-const BUFFER_LIMIT = 64 * 1024;
 
 export class SimSerialEnd implements SerialLink {
   peer!: SimSerialEnd;
-  private readonly dataListeners = new Set<(chunk: Uint8Array) => void>();
+  private readonly inbox = new SerialInbox();
   private readonly closeListeners = new Set<(error?: HalError) => void>();
-  private buffered: Uint8Array[] = [];
-  private bufferedBytes = 0;
   private open = true;
   private inFlight: Promise<void> = Promise.resolve();
 
@@ -59,16 +57,7 @@ export class SimSerialEnd implements SerialLink {
   }
 
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe {
-    this.dataListeners.add(listener);
-    if (this.buffered.length) {
-      const pending = this.buffered;
-      this.buffered = [];
-      this.bufferedBytes = 0;
-      setImmediate(() => {
-        for (const chunk of pending) if (this.open) listener(chunk);
-      });
-    }
-    return () => void this.dataListeners.delete(listener);
+    return this.inbox.add(listener);
   }
 
   onClose(listener: (error?: HalError) => void): Unsubscribe {
@@ -78,13 +67,7 @@ export class SimSerialEnd implements SerialLink {
 
   private deliver(chunk: Uint8Array): void {
     if (!this.open) return;
-    if (this.dataListeners.size === 0) {
-      this.buffered.push(chunk);
-      this.bufferedBytes += chunk.length;
-      while (this.bufferedBytes > BUFFER_LIMIT) this.bufferedBytes -= this.buffered.shift()!.length;
-      return;
-    }
-    for (const l of [...this.dataListeners]) l(chunk);
+    this.inbox.deliver(chunk);
   }
 
   /** The far end went away: close with HAL_DISCONNECTED. */
@@ -94,16 +77,15 @@ export class SimSerialEnd implements SerialLink {
     const err = new HalError('HAL_DISCONNECTED', `serial ${this.path}: the other end closed`);
     const listeners = [...this.closeListeners];
     this.closeListeners.clear();
-    this.dataListeners.clear();
+    this.inbox.clear();
     setImmediate(() => listeners.forEach((l) => l(err)));
   }
 
   async close(): Promise<void> {
     if (!this.open) return;
     this.open = false;
-    this.dataListeners.clear();
+    this.inbox.clear();
     this.closeListeners.clear();
-    this.buffered = [];
     this.peer.disconnect();
   }
 }
