@@ -93,6 +93,8 @@ export interface TxnResult {
   readonly reason?: string;
   /** What the receipt prints: present once a card was read (approved and declined). */
   readonly receipt?: ReceiptData;
+  /** Balance inquiry: the available balance the host reported (ISO 8583 field 54), minor units. */
+  readonly balance?: { readonly amount: number; readonly currency: string };
 }
 
 /** A journalled transaction as the application lists it (void/refund pick lists, reprint). */
