@@ -22,7 +22,8 @@ export function summaryTable(report: BenchReport): string {
   for (const [bench, figures] of Object.entries(report)) {
     for (const f of figures) {
       const ratio = f.ratio ?? (f.baseline ? f.value / f.baseline.value : undefined);
-      if (f.goal !== undefined) f.met ? met++ : missed++;
+      if (f.goal !== undefined && f.met === true) met++;
+      else if (f.goal !== undefined) missed++;
       rows.push([
         clip(bench, 28),
         clip(f.name, 56),
