@@ -9,7 +9,7 @@ import type { Receipt, ReceiptLine } from '../../hal/roles/printer.js';
 import { maskPan } from '../../emv/track/pan.js';
 import { TXN_SIGN } from '../journal/totals.js';
 import { ReceiptError } from './errors.js';
-import { cut, feed, pair, rule, text, wrap } from './layout.js';
+import { cut, feed, headline, pair, rule, text, wrap } from './layout.js';
 import { messages, responseLine, type ReceiptMessages } from './messages/index.js';
 import { formatMoney } from './money.js';
 import type { ReceiptCopy, ReceiptData, ReceiptLanguage } from './types.js';
@@ -78,15 +78,15 @@ export function formatReceipt(data: ReceiptData, copy: ReceiptCopy, lang: Receip
 
   if (data.training) lines.push(...trainingBanner(m, cols));
   if (options.reprint) lines.push(text(m.reprint, { align: 'center', bold: true }));
-  lines.push(text(data.merchant.name, { align: 'center', bold: true, doubleHeight: true }));
-  if (data.merchant.address) lines.push(text(data.merchant.address, { align: 'center' }));
+  lines.push(...wrap(data.merchant.name, cols, { align: 'center', bold: true, doubleHeight: true }));
+  if (data.merchant.address) lines.push(...wrap(data.merchant.address, cols, { align: 'center' }));
   lines.push(
     ...kv(m.merchantId, data.merchant.merchantId),
     ...kv(m.terminalId, data.merchant.terminalId),
     ...kv(m.dateTime, receiptTime(data.at)),
     ...kv(m.operator, data.operator),
     rule(cols),
-    text(m.txnType[data.txnType], { align: 'center', bold: true, doubleWidth: true, doubleHeight: true }),
+    headline(m.txnType[data.txnType], cols),
     ...kv(m.card, receiptPan(data.maskedPan, copy)),
     ...kv(m.cardType, m.scheme[data.scheme] ?? data.scheme.toUpperCase()),
     ...kv(m.appLabel, data.applicationLabel),
@@ -106,7 +106,7 @@ export function formatReceipt(data: ReceiptData, copy: ReceiptCopy, lang: Receip
     rule(cols),
     ...pair(m.amount, formatMoney(signedAmount(data), data.currency), cols, { bold: true, doubleHeight: true }),
     rule(cols),
-    text(m.result[data.result], { align: 'center', bold: true, doubleWidth: true, doubleHeight: true }),
+    headline(m.result[data.result], cols),
   );
   if (data.responseCode && (!isApproved(data) || data.responseCode !== '00')) lines.push(text(responseLine(data.responseCode, lang), { align: 'center' }));
   if (data.offline) lines.push(text(m.offline, { align: 'center', bold: true }));

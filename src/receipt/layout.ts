@@ -50,6 +50,11 @@ export function wrap(value: string, columns: number, style?: TextStyle): TextLin
   return out.map((l) => text(l, style));
 }
 
+/** A headline: bold, centred, double height, and double width when it still fits on one line. */
+export function headline(value: string, columns: number): TextLine {
+  return text(value, { align: 'center', bold: true, doubleHeight: true, doubleWidth: 2 * textWidth(printable(value)) <= columns });
+}
+
 /** A full-width rule of `ch`. */
 export function rule(columns: number, ch = '-'): TextLine {
   return text(ch.repeat(columns));

@@ -8,7 +8,7 @@ import type { Receipt, ReceiptLine } from '../../hal/roles/printer.js';
 import type { TxnType } from '../journal/records.js';
 import { TXN_SIGN, type AmountCount, type BatchTotals } from '../journal/totals.js';
 import type { SettleResult } from '../settle/types.js';
-import { cut, feed, pair, row, rule, text } from './layout.js';
+import { cut, feed, headline, pair, row, rule, text, wrap } from './layout.js';
 import { messages, responseLine, type ReceiptMessages } from './messages/index.js';
 import { formatMinor } from './money.js';
 import { receiptTime } from './format.js';
@@ -62,8 +62,8 @@ export function formatReport(kind: 'x' | 'z', totals: BatchTotals, meta: ReportM
   const banner = (): ReceiptLine[] => (meta.training ? [text(m.training, { align: 'center', bold: true, doubleHeight: true })] : []);
   lines.push(
     ...banner(),
-    text(kind === 'x' ? m.xReport : m.zReport, { align: 'center', bold: true, doubleWidth: true, doubleHeight: true }),
-    text(meta.merchant.name, { align: 'center', bold: true }),
+    headline(kind === 'x' ? m.xReport : m.zReport, cols),
+    ...wrap(meta.merchant.name, cols, { align: 'center', bold: true }),
     ...pair(m.merchantId, meta.merchant.merchantId, cols),
     ...pair(m.terminalId, meta.merchant.terminalId, cols),
     ...pair(m.dateTime, receiptTime(meta.at), cols),

@@ -190,3 +190,25 @@ t.test('bad data is a clear RECEIPT_DATA error, never a crash', async (t) => {
   );
   t.pass('random input handled');
 });
+
+t.test('every transaction type and result prints on one row of the paper, in both languages', async (t) => {
+  const { messages } = await import('../../src/receipt/messages/index.js');
+  const { renderText } = await import('../../hal/devices/escpos/printed.js');
+  const r = await rig();
+  const results = ['approved', 'declined', 'reversed', 'voided', 'refunded', 'failed', 'cancelled'] as const;
+  const types = ['sale', 'refund', 'void', 'preauth', 'completion', 'preauth-cancel', 'balance'] as const;
+  for (const lang of ['en', 'zh'] as const) {
+    for (let i = 0; i < results.length; i++) {
+      const from = r.model.items().length;
+      await r.printer.print(formatReceipt(sale({ result: results[i], txnType: types[i] }), 'merchant', lang, { columns: r.printer.columns }));
+      // As on paper: double-width characters take two cells, a line wider than the paper wraps.
+      const rows = renderText(r.model.items().slice(from), 32).map((l) => l.replace(/\s/g, ''));
+      const one = (words: string): boolean => rows.includes(words.replace(/\s/g, ''));
+      const m = messages(lang);
+      t.ok(one(m.result[results[i]]), `${lang} ${results[i]} on one row`);
+      t.ok(one(m.txnType[types[i]]), `${lang} ${types[i]} on one row`);
+    }
+  }
+  await r.close();
+  t.same(r.model.errors, []);
+});
