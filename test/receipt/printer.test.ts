@@ -2,23 +2,14 @@
 // every printer failure as a PrintError with its reason, and a retry after the fault that
 // leaves the whole receipt on paper exactly once (hal/roles/printer.ts delivery rules;
 // product.md 3.2: no duplicate prints after a paper refill).
-import t from 'tap';
-import { isPrintError, type PrintError, type Receipt } from '../../hal/roles/printer.js';
-import { ReceiptPrinter } from '../../src/receipt/printer.js';
+import t, { type Test } from 'tap';
+import type { PrintError, Receipt } from '../../hal/roles/printer.js';
+import { printError } from '../conformance/printer.js';
+import { ReceiptPrinter, type ReceiptPrintResult } from '../../src/receipt/printer.js';
 import { summarise } from '../../src/journal/totals.js';
 import { rig, sale, type Rig } from './rig.js';
 
 const textsOf = (receipt: Receipt): string[] => receipt.lines.flatMap((l) => (l.kind === 'text' ? [l.text] : []));
-
-async function printError(p: Promise<unknown>): Promise<PrintError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isPrintError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a PrintError');
-}
 
 /** Calls `act` once, right after the model has executed something that makes `when` true. */
 function onPrinted(r: Rig, when: () => boolean, act: () => void): void {
@@ -30,6 +21,14 @@ function onPrinted(r: Rig, when: () => boolean, act: () => void): void {
       act();
     }
   });
+}
+
+/** Prints, expects a PrintError for `reason`, clears the fault, prints again. */
+async function failThenRetry(t: Test, rp: ReceiptPrinter, copy: 'merchant' | 'customer', reason: string, clear: () => void): Promise<{ e: PrintError; done: ReceiptPrintResult }> {
+  const e = await printError(rp.print(sale(), copy));
+  t.equal(e.reason, reason);
+  clear();
+  return { e, done: await rp.print(sale(), copy) };
 }
 
 t.test('merchant copy, then customer copy; an original copy prints once, a reprint says so', async (t) => {
@@ -83,10 +82,7 @@ t.test('paper out at the last printed line: the retry only feeds and cuts', asyn
   const rp = new ReceiptPrinter({ printer: r.printer });
   const lines = textsOf((await import('../../src/receipt/format.js')).formatReceipt(sale(), 'customer', 'en', { columns: 32 }));
   r.model.runOutAfter(lines.length - 1);
-  const e = await printError(rp.print(sale(), 'customer'));
-  t.equal(e.reason, 'paper-out');
-  r.model.loadPaper();
-  const done = await rp.print(sale(), 'customer');
+  const { done } = await failThenRetry(t, rp, 'customer', 'paper-out', () => r.model.loadPaper());
   t.equal(done.outcome, 'printed');
   t.same(r.lines(), lines, 'every line exactly once');
   t.equal(done.progress?.startAt, done.receipt.lines.length - 2, 'only the feed and the cut were left');
@@ -98,11 +94,8 @@ t.test('cover opened mid-receipt: PrintError cover-open; closed again, the rest 
   const r = await rig();
   const rp = new ReceiptPrinter({ printer: r.printer });
   onPrinted(r, () => r.lines().length >= 10, () => r.model.setCoverOpen(true));
-  const e = await printError(rp.print(sale(), 'merchant'));
-  t.equal(e.reason, 'cover-open');
+  const { e, done } = await failThenRetry(t, rp, 'merchant', 'cover-open', () => r.model.setCoverOpen(false));
   t.equal(e.progress.state, 'interrupted');
-  r.model.setCoverOpen(false);
-  const done = await rp.print(sale(), 'merchant');
   t.equal(done.outcome, 'printed');
   t.same(r.lines(), textsOf(done.receipt), 'continuous paper: every line exactly once');
   await r.close();
@@ -118,11 +111,8 @@ t.test('cover opened before the cut: the receipt completes by itself, the retry 
     () => r.lines().length === expected.length && r.model.items().at(-1)?.kind === 'feed',
     () => r.model.setCoverOpen(true),
   );
-  const e = await printError(rp.print(sale(), 'merchant'));
-  t.equal(e.reason, 'cover-open');
+  const { e, done: retry } = await failThenRetry(t, rp, 'merchant', 'cover-open', () => r.model.setCoverOpen(false));
   t.equal(e.progress.inDoubtLine, e.progress.totalLines - 1, 'the cut waits in the printer');
-  r.model.setCoverOpen(false);
-  const retry = await rp.print(sale(), 'merchant');
   t.equal(retry.outcome, 'completed-earlier');
   t.same(r.lines(), expected);
   t.equal(r.model.items().filter((i) => i.kind === 'cut').length, 1, 'one cut');
