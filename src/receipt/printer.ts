@@ -20,6 +20,7 @@
 import { HalError, isHalError } from '../../hal/errors.js';
 import { PrintError, isPrintError, type PrintProgress, type Printer, type PrinterStatus, type Receipt } from '../../hal/roles/printer.js';
 import type { BatchTotals } from '../journal/totals.js';
+import { ReceiptError } from './errors.js';
 import { formatReceipt } from './format.js';
 import { formatReport, type ReportMeta } from './report.js';
 import type { ReceiptCopy, ReceiptData, ReceiptLanguage } from './types.js';
@@ -28,6 +29,12 @@ export interface ReceiptPrinterOptions {
   printer: Printer;
   /** Language of receipts unless a call says otherwise (read at each call); default 'en'. */
   language?: ReceiptLanguage | (() => ReceiptLanguage);
+  /**
+   * The report heading (merchant, terminal, time, operator, and for a Z report the
+   * settlement's outcome) when `printReport` is called without one, as the application's
+   * ReportPrinterService does (src/app/services.ts).
+   */
+  reportMeta?: (kind: 'x' | 'z', totals: BatchTotals) => ReportMeta | Promise<ReportMeta>;
 }
 
 export interface ReceiptPrintOptions {
@@ -63,6 +70,7 @@ const CONTENT = new Set(['text', 'qr', 'barcode']);
 export class ReceiptPrinter {
   private readonly printer: Printer;
   private readonly language: () => ReceiptLanguage;
+  private readonly reportMeta: ReceiptPrinterOptions['reportMeta'];
   private readonly unfinished = new Map<string, Unfinished>();
   private readonly originals = new Set<string>();
   private seq = 0;
@@ -71,6 +79,7 @@ export class ReceiptPrinter {
     this.printer = options.printer;
     const lang = options.language ?? 'en';
     this.language = typeof lang === 'function' ? lang : () => lang;
+    this.reportMeta = options.reportMeta;
   }
 
   /** Prints one copy of a transaction receipt. Rejects with a PrintError (or HAL_ABORTED). */
@@ -83,10 +92,29 @@ export class ReceiptPrinter {
     return result;
   }
 
-  /** Prints the X or Z report; rejects like {@link print}. Every successful call prints. */
-  printReport(kind: 'x' | 'z', totals: BatchTotals, meta: ReportMeta, options: Omit<ReceiptPrintOptions, 'reprint'> = {}): Promise<ReceiptPrintResult> {
-    const receipt = formatReport(kind, totals, meta, options.lang ?? this.language(), { columns: this.printer.columns });
+  /**
+   * Prints the X or Z report; rejects like {@link print}. Every successful call prints.
+   * Without `meta` the constructor's `reportMeta` gives it (RECEIPT_DATA when there is none).
+   */
+  async printReport(kind: 'x' | 'z', totals: BatchTotals, meta?: ReportMeta, options: Omit<ReceiptPrintOptions, 'reprint'> = {}): Promise<ReceiptPrintResult> {
+    const heading = meta ?? (await this.reportMeta?.(kind, totals));
+    if (!heading) throw new ReceiptError('RECEIPT_DATA', `${kind.toUpperCase()} report: no merchant heading (pass meta, or reportMeta to the ReceiptPrinter)`);
+    const receipt = formatReport(kind, totals, heading, options.lang ?? this.language(), { columns: this.printer.columns });
     return this.run(`report|${kind}|${totals.batch}`, receipt, options.signal);
+  }
+
+  /**
+   * This printer as the application's `receipts` and `reports` services (src/app/services.ts):
+   * the same calls, resolving to nothing.
+   */
+  forApp(): {
+    receipts: { print(data: ReceiptData, copy: ReceiptCopy, options: { reprint: boolean }): Promise<void> };
+    reports: { printReport(kind: 'x' | 'z', totals: BatchTotals): Promise<void> };
+  } {
+    return {
+      receipts: { print: async (data, copy, options) => void (await this.print(data, copy, options)) },
+      reports: { printReport: async (kind, totals) => void (await this.printReport(kind, totals)) },
+    };
   }
 
   private rememberOriginal(key: string): void {

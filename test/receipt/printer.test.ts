@@ -7,6 +7,7 @@ import type { PrintError, Receipt } from '../../hal/roles/printer.js';
 import { printError } from '../conformance/printer.js';
 import { ReceiptPrinter, type ReceiptPrintResult } from '../../src/receipt/printer.js';
 import { summarise } from '../../src/journal/totals.js';
+import type { AppServices } from '../../src/app/services.js';
 import { rig, sale, type Rig } from './rig.js';
 
 const textsOf = (receipt: Receipt): string[] => receipt.lines.flatMap((l) => (l.kind === 'text' ? [l.text] : []));
@@ -147,5 +148,20 @@ t.test('reports and the configured language', async (t) => {
   t.equal(x.outcome, 'printed');
   t.ok(r.lines().includes('X REPORT'));
   t.equal((await rp.printReport('x', totals, { merchant: sale().merchant, at: '2026-11-28T20:01:00' })).outcome, 'printed', 'an X report prints whenever asked');
+  await t.rejects(rp.printReport('z', totals), { code: 'RECEIPT_DATA' }, 'no heading at all: a clear error');
+  await r.close();
+});
+
+t.test("as the application's services: print(data, copy, {reprint}) and printReport(kind, totals)", async (t) => {
+  const r = await rig();
+  const rp = new ReceiptPrinter({
+    printer: r.printer,
+    reportMeta: (kind) => ({ merchant: sale().merchant, at: '2026-11-28T21:00:00', ...(kind === 'z' ? { settle: { status: 'in-balance', batch: 3, responseCode: '00', uploaded: 0, totals: { batch: 3, byCurrency: {} } } } : {}) }),
+  });
+  const services: Pick<AppServices, 'receipts' | 'reports'> = rp.forApp();
+  await services.receipts.print(sale(), 'merchant', { reprint: false });
+  await services.reports.printReport('z', summarise({ batch: 3, rows: {} }));
+  t.ok(r.lines().includes('MERCHANT COPY'));
+  t.ok(r.lines().includes('Z REPORT') && r.lines().includes('SETTLED - IN BALANCE'), 'the Z report with the heading the wiring gives');
   await r.close();
 });
