@@ -326,12 +326,11 @@ class Transaction implements TerminalState {
       if (forOda) this.odaRecordBad = true; // Book 3 10.3: an SFI 11-30 ODA record not coded 70 fails ODA
       return;
     }
-    if (forOda) this.odaRecords.push(sfi <= 10 ? Uint8Array.from(t.value) : Uint8Array.from(r.data));
-    const seen = new Map<number, Uint8Array>();
-    indexOnce(t.children!, `record ${sfi}.${rec}`).forEach((v, k) => seen.set(k, v));
-    for (const [tag, v] of seen) {
+    // CardIo hands out a copy of each response, so its subarrays are the kernel's to keep.
+    if (forOda) this.odaRecords.push(sfi <= 10 ? t.value : r.data);
+    for (const [tag, v] of indexOnce(t.children!, `record ${sfi}.${rec}`)) {
       if (this.card.has(tag)) throw new CardFault(`data object ${tag.toString(16).toUpperCase()} appears more than once (Book 3 10.2)`);
-      this.card.set(tag, Uint8Array.from(v));
+      this.card.set(tag, v);
     }
   }
 
