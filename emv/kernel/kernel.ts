@@ -29,6 +29,7 @@ import { CardFault, CardIo, decodeCard, expectTemplate, indexOnce } from './card
 import { noCvmPerformed, onlinePin, processCvmList } from './cvm.js';
 import { checkInputs, terminalValue, type TerminalState } from './data.js';
 import { emvOda } from './oda.js';
+import { sha1Of } from '../oda/oda.js';
 import { bytesEqual, orderCandidates, selectContact, selectPpse } from './selection.js';
 import type {
   AidConfig,
@@ -73,6 +74,7 @@ export type KernelResult = KernelOutcome & { readonly complete?: (response: Host
 /** Cryptogram Information Data types (Book 3 Table 14, bits 8-7). */
 const CID_TYPE = { AAC: 0x00, TC: 0x40, ARQC: 0x80 } as const;
 const APPROVED_ARC = new Set(['00', '08', '10', '11']);
+const VISA_RID = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x03);
 
 type StepResult = KernelStep | KernelResult;
 /** A stop inside a step: the loop turns it into an outcome at the current step. */
@@ -122,6 +124,10 @@ class Transaction implements TerminalState {
   private entryMode: EntryMode;
   private readonly events: KernelEvent[] = [];
   private removable = false;
+  /** TC Hash Value (98) for the GENERATE AC being built (Book 3 5.4 TDOL). */
+  private tcHash: Uint8Array | undefined;
+  /** Issuer Script Results, 5 bytes per script in the order run (Book 4 Annex A5). */
+  private scriptResults: Uint8Array[] = [];
   private step: KernelStep = 'application-selection';
   private completed = false;
   /** Contactless per-AID pre-processing results (Book A 5.2.2 / Book B 3.1.1). */
@@ -493,8 +499,27 @@ class Transaction implements TerminalState {
   }
 
   private gpoCid(): number | undefined {
-    const cid = this.card.get(TAG.CRYPTOGRAM_INFORMATION_DATA);
+    const cid = this.card.get(TAG.CRYPTOGRAM_INFORMATION_DATA) ?? this.cidFromIad();
     return cid === undefined || cid.length !== 1 ? undefined : cid[0]! & 0xc0;
+  }
+
+  /**
+   * Book C-3 (Kernel 3) GPO response processing: a qVSDC card may leave out the CID (9F27);
+   * the reader then takes the cryptogram type from the Issuer Application Data, byte 5
+   * bits 6-5 (CVR byte 2 of the Visa IAD formats 0/1/3: length 06, DKI, CVN, CVR length 03,
+   * CVR; 00 AAC, 01 TC, 10 ARQC). Only for a Visa AID on the quick path with that IAD
+   * layout; every other card without 9F27 stays a card data error.
+   */
+  private cidFromIad(): Uint8Array | undefined {
+    if (this.iface !== 'contactless' || !this.gpoTags.has(TAG.APPLICATION_CRYPTOGRAM) || this.gpoTags.has(TAG.CRYPTOGRAM_INFORMATION_DATA)) return undefined;
+    if (this.selected === undefined || !bytesEqual(this.selected.aid.subarray(0, 5), VISA_RID)) return undefined;
+    const iad = this.card.get(TAG.ISSUER_APPLICATION_DATA);
+    if (iad === undefined || iad.length < 7 || iad[0] !== 0x06 || iad[3] !== 0x03) return undefined;
+    const type = (iad[4]! >> 4) & 0x03;
+    if (type === 0x03) return undefined; // 11 is RFU
+    const cid = Uint8Array.of(type << 6);
+    this.card.set(TAG.CRYPTOGRAM_INFORMATION_DATA, cid);
+    return cid;
   }
 
   /** Book C-3 5.4-5.8: outcome from the GPO cryptogram, fDDA result, expiry, CTQ and the CVM the CTQ asks for. */
@@ -691,7 +716,10 @@ class Transaction implements TerminalState {
   /** GENERATE AC with the CDOL's data; checks the answer against the request (Book 3 9.3 Table 13). */
   private async generateAc(type: CryptogramType, cdolTag: number, cda: boolean): Promise<Ac | 'cda-failed'> {
     const cdol = this.card.get(cdolTag);
-    const data = cdol === undefined ? new Uint8Array(0) : buildDol(parseDolOrFault(cdol, 'CDOL'), (t) => this.source(t));
+    const entries = cdol === undefined ? [] : parseDolOrFault(cdol, 'CDOL');
+    // Before the CDOL data is built, so that a TVR in the same CDOL carries "default TDOL used".
+    if (entries.some((e) => e.tag === TAG.TC_HASH_VALUE)) this.tcHash = this.tcHashValue();
+    const data = buildDol(entries, (t) => this.source(t));
     if (data.length > 255) throw new CardFault('CDOL asks for more data than GENERATE AC can carry');
     if (cdolTag === TAG.CDOL1) this.cdol1Data = data;
     const r = await this.io.exchange(generateAc(type, data, { cda }));
@@ -734,6 +762,21 @@ class Transaction implements TerminalState {
       cryptogram = ok;
     }
     return { cid, atc, cryptogram };
+  }
+
+  /**
+   * Book 3 5.4 (TDOL) and Annex A (98): SHA-1 (Book 2 Annex B3) over the data the card's
+   * TDOL (97) names; without one, the terminal's default TDOL, which sets TVR byte 5 bit 8
+   * (Annex C5); without either, a TDOL naming nothing.
+   */
+  private tcHashValue(): Uint8Array {
+    let tdol = this.card.get(TAG.TDOL);
+    if (tdol === undefined && this.aid!.defaultTdol !== undefined) {
+      tdol = this.aid!.defaultTdol;
+      setBit(this.tvr, TVR.DEFAULT_TDOL_USED);
+    }
+    const entries = tdol === undefined ? [] : parseDolOrFault(tdol, 'TDOL');
+    return sha1Of(buildDol(entries.filter((e) => e.tag !== TAG.TC_HASH_VALUE), (t) => this.source(t)));
   }
 
   /** Book 2 6.6.2: CDA signature over the GENERATE AC answer; returns the cryptogram it carries. */
@@ -821,7 +864,13 @@ class Transaction implements TerminalState {
     return this.outcome('approved', host.kind === 'response' ? 'approved online' : 'unable to go online; approved offline by default action analysis');
   }
 
-  /** Book 3 10.10: each script's commands in order; a command failing (SW1 not 90, 62, 63) ends that script and sets the TVR bit. */
+  /**
+   * Book 3 10.10: each script's commands in order; a command failing (SW1 not 90, 62, 63)
+   * ends that script and sets the TVR bit. Each script leaves its Issuer Script Results
+   * entry (Book 4 Annex A5): result nibble 1 failed / 2 successful, then the sequence
+   * number of the failing command (1-14, F for 15 or later, 0 when none), then the Issuer
+   * Script Identifier (9F18) or zeros.
+   */
   private async runScripts(scripts: readonly Tlv[], template: number): Promise<void> {
     for (const s of scripts) {
       if (s.tag !== template) continue;
@@ -829,19 +878,28 @@ class Transaction implements TerminalState {
       const failBit = template === TAG.ISSUER_SCRIPT_TEMPLATE_1 ? TVR.SCRIPT_FAILED_BEFORE_FINAL_AC : TVR.SCRIPT_FAILED_AFTER_FINAL_AC;
       const id = s.children?.find((c) => c.tag === TAG.ISSUER_SCRIPT_IDENTIFIER)?.value;
       let ok = s.children !== undefined;
+      let seq = 0;
+      let failedAt = 0;
       for (const cmd of s.children ?? []) {
         if (cmd.tag !== TAG.ISSUER_SCRIPT_COMMAND) continue;
+        seq++;
         if (cmd.value.length < 4) {
           ok = false;
+          failedAt = seq;
           break;
         }
         const r = await this.io.exchange(Uint8Array.from(cmd.value));
         if (!isSuccess(r.sw)) {
           ok = false;
+          failedAt = seq;
           break;
         }
       }
       if (!ok) setBit(this.tvr, failBit);
+      const result = new Uint8Array(5);
+      result[0] = ((ok ? 2 : 1) << 4) | Math.min(failedAt, 15);
+      if (id !== undefined && id.length === 4) result.set(id, 1);
+      this.scriptResults.push(result);
       this.events.push({ kind: 'issuer-script', id: id === undefined ? undefined : Uint8Array.from(id), ok });
     }
   }
@@ -850,6 +908,7 @@ class Transaction implements TerminalState {
 
   /** A DOL's data element: terminal data first, then the card's (Book 3 5.4). */
   private source(tag: number): Uint8Array | undefined {
+    if (tag === TAG.TC_HASH_VALUE) return this.tcHash;
     return terminalValue(this, tag) ?? this.card.get(tag) ?? this.fci.get(tag);
   }
 
@@ -915,6 +974,7 @@ class Transaction implements TerminalState {
       field55: this.ac === undefined ? undefined : this.field55(),
       account: pan === undefined || expiry === undefined ? undefined : { pan, expiry: expiry.slice(0, 4), panSequenceNumber: psn === undefined ? undefined : toHex(psn), track2: this.card.get(TAG.TRACK2_EQUIVALENT_DATA) },
       arc: this.arc === undefined ? undefined : String.fromCharCode(...this.arc),
+      ...(this.scriptResults.length === 0 ? {} : { issuerScriptResults: concatBytes(this.scriptResults) }),
       events: [...this.events],
     };
   }
@@ -949,6 +1009,7 @@ class Transaction implements TerminalState {
       [TAG.FFI, this.card.get(TAG.FFI)],
       [TAG.CUSTOMER_EXCLUSIVE_DATA, this.card.get(TAG.CUSTOMER_EXCLUSIVE_DATA)],
       [TAG.AUTHORISATION_RESPONSE_CODE, this.arc],
+      [TAG.ISSUER_SCRIPT_RESULTS, this.scriptResults.length === 0 ? undefined : concatBytes(this.scriptResults)],
     ]);
     const nodes: TlvLike[] = [];
     for (const [tag, value] of values) if (value !== undefined && !isConstructed(tag)) nodes.push({ tag, value: Uint8Array.from(value) });

@@ -223,6 +223,13 @@ export interface KernelOutcome {
   readonly account?: { readonly pan: string; readonly expiry: string; readonly panSequenceNumber?: string; readonly track2?: Uint8Array };
   /** Authorisation Response Code (8A) used at completion (host's, or Y1/Z1/Y3/Z3 terminal-generated). */
   readonly arc?: string;
+  /**
+   * Issuer Script Results (9F5B, Book 4 Annex A5) after completion when the host sent
+   * scripts: 5 bytes per script in the order run (result and failing command sequence
+   * number, then the script identifier or zeros). Also in `field55` then, for the
+   * reversal, advice or batch upload that carries them to the issuer.
+   */
+  readonly issuerScriptResults?: Uint8Array;
   /** Events in order: 'card-removable' is when the card is no longer needed (Book A 6.2 "Removal Timeout"/UI). */
   readonly events: readonly KernelEvent[];
 }
