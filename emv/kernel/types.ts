@@ -58,6 +58,8 @@ export interface AidConfig {
     readonly transactionLimit?: number;
     readonly floorLimit?: number;
     readonly cvmRequiredLimit?: number;
+    /** Book C-2: a card without EMV mode (AIP byte 2 bit 8 clear) may run mag-stripe mode (entry mode 91). Default false. */
+    readonly magstripeMode?: boolean;
   };
 }
 
@@ -220,7 +222,15 @@ export interface KernelOutcome {
   /** ICC system related data for the authorisation request (ISO 8583 field 55), as BER-TLV. */
   readonly field55: Uint8Array | undefined;
   /** The full PAN and expiry for the host request (never log or display these). */
-  readonly account?: { readonly pan: string; readonly expiry: string; readonly panSequenceNumber?: string; readonly track2?: Uint8Array };
+  readonly account?: {
+    readonly pan: string;
+    readonly expiry: string;
+    readonly panSequenceNumber?: string;
+    /** Track 2 Equivalent Data (57) as the card gave it; in mag-stripe mode (entry mode 91) the dynamic Track 2 (CVC3, UN, ATC in place), same packed encoding with D. */
+    readonly track2?: Uint8Array;
+    /** Mag-stripe mode only: the dynamic Track 1 (ASCII, no sentinels), when the card has Track 1 Data. */
+    readonly track1?: string;
+  };
   /** Authorisation Response Code (8A) used at completion (host's, or Y1/Z1/Y3/Z3 terminal-generated). */
   readonly arc?: string;
   /**
