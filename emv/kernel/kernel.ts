@@ -684,6 +684,8 @@ class Transaction implements TerminalState {
     // Book 3 10.6.1 (greater than or equal); Book A: above the contactless floor limit.
     if (this.iface === 'contact' ? amount >= floor : amount > floor) setBit(this.tvr, TVR.FLOOR_LIMIT_EXCEEDED);
     if (this.params.forcedOnline) setBit(this.tvr, TVR.FORCED_ONLINE);
+    const pan = this.pan();
+    if (pan !== undefined && this.config.exceptionFile?.includes(pan)) setBit(this.tvr, TVR.EXCEPTION_FILE);
     const aip = this.card.get(TAG.AIP)!;
     if (this.iface === 'contact' && hasBit(aip, AIP.TERMINAL_RISK_MANAGEMENT)) {
       this.randomSelection(aid, amount);

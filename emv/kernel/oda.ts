@@ -80,7 +80,10 @@ function issuerKey(card: ReadonlyMap<number, Uint8Array>, caKey: CaKey, date: st
   const rem = card.get(TAG.ISSUER_PUBLIC_KEY_REMAINDER);
   const ca = caOf(caKey);
   const r = issuerKeys.get(cacheKey([cert, rem, exp], `${parentId(ca)}|${pan}|${date}`), () => recoverIssuerPublicKey(ca, cert, rem, exp, pan, dateOf(date)));
-  return r.ok ? { key: r.key, pan } : { reason: r.reason };
+  if (!r.ok) return { reason: r.reason };
+  // Book 2 5.3 step 10, outside the cache so that a changed revocation list counts at once.
+  if (caKey.revokedSerials?.some((s) => same(s, r.key.serial))) return { reason: 'revoked' };
+  return { key: r.key, pan };
 }
 
 function iccKey(issuer: IssuerPublicKey, cert: Uint8Array, rem: Uint8Array | undefined, exp: Uint8Array, staticData: Uint8Array, pan: string, date: string): KeyResult<{ key: IccPublicKey }> {

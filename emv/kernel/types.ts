@@ -69,6 +69,12 @@ export interface CaKey {
   readonly index: number;
   readonly modulus: Uint8Array;
   readonly exponent: Uint8Array;
+  /**
+   * The certification revocation list entries for this CA key (Book 2 5.3 step 10: RID,
+   * CA Public Key Index and Certificate Serial Number): serial numbers (3 bytes) of issuer
+   * certificates it signed that are revoked. A card whose issuer certificate is listed fails ODA.
+   */
+  readonly revokedSerials?: readonly Uint8Array[];
 }
 
 /** The terminal (Book 4 Annex A): the same for every transaction until reconfigured. */
@@ -83,6 +89,11 @@ export interface TerminalConfig {
   readonly country: number;
   /** Interface Device Serial Number (9F1E), 8 ASCII characters. */
   readonly ifdSerial: string;
+  /**
+   * Terminal exception file: PANs (digits) the terminal must not accept offline; a card found
+   * here sets TVR byte 1 bit 5 in terminal risk management, which the action codes act on.
+   */
+  readonly exceptionFile?: readonly string[];
   /** Merchant Category Code (9F15), Terminal Identification (9F1C), Merchant Identifier (9F16). */
   readonly merchantCategoryCode?: number;
   readonly terminalId?: string;
