@@ -137,7 +137,13 @@ for (const [name, iface, amount, pin, want] of TABLE) {
       t.teardown(() => rig.close());
       rig.model.insertCard(simContactlessCard(createCard(name, iface)));
       await rig.reader.waitForCard({ timeoutMs: 1000 });
-      await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: (c) => rig.reader.transceive(c), pin } }));
+      const lines: string[] = [];
+      await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: recording((c) => rig.reader.transceive(c), lines), pin } }));
+      // The same annotated transcript as over a direct transceive: the PN532 driver and model carry the APDUs unchanged.
+      if (want.outcome !== 'transport-fault') {
+        const header = [`emv/cards test card "${name}" over ${iface}, amount ${(amount / 100).toFixed(2)}`, `expect: ${JSON.stringify(want)}`];
+        t.equal(checkFixture(new URL(`./fixtures/cards/${name}-${iface}-${amount}.apdu`, import.meta.url), transcriptText(header, lines)), undefined, 'PN532: APDU transcript matches the fixture');
+      }
     });
   }
 }
