@@ -12,7 +12,8 @@ import { loadavg } from 'node:os';
 import { median, percentile, type Benchmark, type BenchFigure } from './harness.js';
 import { runTransaction } from '../emv/kernel/kernel.js';
 import type { TerminalConfig, TransactionParams } from '../emv/kernel/types.js';
-import { createCard, simContactlessCard } from '../emv/cards/catalogue.js';
+import { createCard, simContactlessCard, testCard } from '../emv/cards/catalogue.js';
+import { luhnCheckDigit } from '../emv/track/pan.js';
 import { SAMPLE_TERMINAL } from '../emv/kernel/sample-config.js';
 import { fromHex, toHex } from '../emv/bytes.js';
 import { SimSpiBus } from '../hal/sim/spi.js';
@@ -26,13 +27,12 @@ const PARAMS: TransactionParams = { amount: 1000, currency: 978, type: 0, date: 
 
 const CARD = 'visa-offline';
 
-async function recordTap(): Promise<Map<string, Uint8Array>> {
-  const card = createCard(CARD, 'contactless');
+async function recordTap(card = createCard(CARD, 'contactless'), config: TerminalConfig = CONFIG): Promise<Map<string, Uint8Array>> {
   const answers = new Map<string, Uint8Array>();
   const r = await runTransaction({
     interface: 'contactless',
     params: PARAMS,
-    config: CONFIG,
+    config,
     deps: {
       transceive: async (c) => {
         const a = Uint8Array.from(card.transceive(c));
@@ -51,8 +51,8 @@ async function recordTap(): Promise<Map<string, Uint8Array>> {
  * machine the preempted runs carry other processes' time; the kernel's own tail (garbage
  * collection included) is the p99 of the runs that were not preempted.
  */
-async function samples(n: number, once: () => Promise<void>): Promise<{ all: number[]; own: number[] }> {
-  for (let i = 0; i < Math.min(300, n); i++) await once();
+async function samples(n: number, once: () => Promise<void>, warmup = 300): Promise<{ all: number[]; own: number[] }> {
+  for (let i = 0; i < warmup; i++) await once();
   const all: number[] = [];
   const own: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -78,6 +78,29 @@ const bench: Benchmark = {
     const plumbing = await samples(2000, async () => {
       for (const c of commands) await replay(c);
     });
+    // A different card on every tap, as at a shop: the same TEST issuer, so the issuer key
+    // comes from the cache after the first card, and each card's ICC key is recovered. The
+    // answers are recorded with copies of the CA keys, whose recovered keys the timed runs do not reuse.
+    const profile = testCard(CARD).profile;
+    const coldConfig: TerminalConfig = { ...CONFIG, caKeys: CONFIG.caKeys.map((k) => ({ ...k })) };
+    const cards: Array<(c: Uint8Array) => Promise<Uint8Array>> = [];
+    for (let i = 0; i < 400; i++) {
+      const partial = '4761739002' + String(i).padStart(5, '0');
+      const pan = partial + String(luhnCheckDigit(partial));
+      const app = { ...profile.applications[0]!, pan };
+      const recorded = await recordTap(createCard({ ...profile, applications: [app] }, 'contactless'), coldConfig);
+      cards.push(async (c) => recorded.get(toHex(c))!);
+    }
+    let next = 0;
+    const perCard = await samples(
+      cards.length - 50,
+      async () => {
+        const transceive = cards[next++]!;
+        await runTransaction({ interface: 'contactless', params: PARAMS, config: CONFIG, deps: { transceive } });
+      },
+      50,
+    );
+
     const p50 = median(kernel.own);
     const p99 = percentile(kernel.own, 99);
     const base = { name: 'same APDUs replayed without the kernel (p50)', value: median(plumbing.own) };
@@ -113,6 +136,8 @@ const bench: Benchmark = {
       { name: 'kernel time per tap, p50 (runs not preempted)', value: p50, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
       { name: 'kernel time per tap, p99 (runs not preempted; GC pauses included)', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
       { name: 'kernel wall time per tap, p99 of every run (preemption included)', value: percentile(kernel.all, 99), unit: 'ms', baseline: base },
+      { name: `a different card each tap (ICC key recovered, issuer key cached), p50 (${perCard.own.length} runs not preempted)`, value: median(perCard.own), unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: percentile(perCard.own, 99) <= 1 },
+      { name: 'a different card each tap, p99 (runs not preempted)', value: percentile(perCard.own, 99), unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: percentile(perCard.own, 99) <= 1 },
       { name: 'tap through PN532 driver + model (sim SPI, 1 ms polling), p50', value: median(pn532), unit: 'ms', baseline: direct, goal: 'under the 500 ms contactless budget', met: percentile(pn532, 99) < 500 },
       { name: 'tap through PN532 driver + model (sim SPI, 1 ms polling), p99', value: percentile(pn532, 99), unit: 'ms', baseline: direct, goal: 'under the 500 ms contactless budget', met: percentile(pn532, 99) < 500 },
     ];
