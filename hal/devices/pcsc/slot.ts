@@ -37,6 +37,10 @@ export class PcscSlot {
     this.unsubscribe = options.pcsc.onEvent((e) => this.onEvent(e));
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get ready(): boolean {
     return this.reader !== undefined && this.options.pcsc.serviceAvailable;
   }
