@@ -20,6 +20,7 @@ import { LinuxPcscContext } from '../../hal/linux/pcsc.js';
 import { VpcdCardServer, type ServedVpcdCard, type VpcdCardOptions, type VpcdCardRecipe } from '../../hal/sim/vpcd.js';
 import { PcscContactReader } from '../../hal/devices/pcsc/contact.js';
 import { isContactError } from '../../hal/roles/contact.js';
+import { buildTerminal } from '../../src/board/build.js';
 import { toHex } from '../../emv/bytes.js';
 import { isEmvError } from '../../emv/errors.js';
 import { contactScenarios, simRig, waitFor, type Rig } from './scenarios.js';
@@ -287,6 +288,30 @@ if (reason !== undefined) {
     await reader.powerUp(WAIT);
     assertRun(t, 'unionpay-online', await runCard('unionpay-online', reader));
     t.strictSame(states, ['out-of-service', 'ready', 'out-of-service', 'ready'], 'state changes');
+  });
+
+  t.test('the sim-pcsc terminal through pcscd: out of service while pcscd is gone, never crashing, then a transaction', async (t) => {
+    if (!pcscd) await startPcscd();
+    const terminal = await buildTerminal('sim-pcsc');
+    t.teardown(() => terminal.close());
+    const contact = terminal.roles.contact!;
+    t.ok(contact, 'the board gives the contact role');
+    await waitFor(() => contact.state === 'ready');
+    const selfTest = async (): Promise<boolean | undefined> => (await terminal.selfTest()).find((r) => r.device === 'contact')?.ok;
+    t.equal(await selfTest(), true, 'self test passes with pcscd up');
+    await stopPcscd('SIGKILL');
+    await waitFor(() => contact.state === 'out-of-service');
+    const failed = (await terminal.selfTest()).find((r) => r.device === 'contact');
+    t.match(failed, { ok: false, error: /HAL_DISCONNECTED: contact reader out of service: pcscd went away/ }, 'the self test names the cause');
+    await startPcscd();
+    await waitFor(() => contact.state === 'ready');
+    t.equal(await selfTest(), true, 'back in service by itself');
+    const card = await insert(recipes.catalogue('visa-online', 'T=1'));
+    await contact.waitForCard(WAIT);
+    await contact.powerUp(WAIT);
+    assertRun(t, 'visa-online', await runCard('visa-online', contact));
+    await contact.powerDown();
+    await card.remove();
   });
 
   t.test('nothing left running', async (t) => {

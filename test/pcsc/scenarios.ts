@@ -176,7 +176,11 @@ export async function contactScenarios(t: Test, rig: Rig): Promise<Record<string
 
   await t.test('resource manager gone mid-transaction: out of service, then recovery', async (t) => {
     const states: string[] = [];
-    const off = rig.reader.onStateChange((s) => states.push(s));
+    let reason: string | undefined;
+    const off = rig.reader.onStateChange((s, why) => {
+      states.push(s);
+      reason ??= why;
+    });
     await insertAndPowerUp(t, rig, recipes.scripted());
     await rig.reader.transceive(selectByName(PSE_NAME), WAIT);
     await rig.breakService();
@@ -193,7 +197,8 @@ export async function contactScenarios(t: Test, rig: Rig): Promise<Record<string
     await rig.reader.waitForCard(WAIT);
     await rig.reader.powerUp(WAIT);
     t.strictSame(await selectionFlow((c) => rig.reader.transceive(c, WAIT)), { aid: AID, pan: PAN, atc: '0007' }, 'a transaction runs after recovery');
-    t.ok(states.includes('out-of-service') && states.at(-1) === 'ready', `state changes: ${states.join(' -> ')}`);
+    t.strictSame(states, ['out-of-service', 'ready'], 'each change of state reported once');
+    t.match(reason, /^pcscd went away/, 'the reason names the resource manager, not its readers');
     off();
     await rig.reader.powerDown();
     await removeAndSee(rig);

@@ -71,7 +71,8 @@ export class PcscSlot {
       case 'reader-removed':
         if (e.reader !== this.reader) return;
         this.reader = undefined;
-        this.outReason = `reader "${e.reader}" went away (unplugged?)`;
+        // With pcscd gone every reader goes with it: the reason stays "pcscd went away".
+        if (this.options.pcsc.serviceAvailable) this.outReason = `reader "${e.reader}" went away (unplugged?)`;
         this.dropConnection();
         this.tell('out-of-service');
         return;
