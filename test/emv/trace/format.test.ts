@@ -90,11 +90,11 @@ t.test('write then read gives the same exchanges and header', async () => {
 
 t.test('redaction at capture', async (t) => {
   // Track 2 equivalent data (Book 3 Annex A): PAN D YYMM service code, then discretionary data.
-  const rec = fromHex('701A' + '5712' + '4761739001010010D30122011234567890123F' + '5F2403301231' + '9000');
+  const rec = fromHex('701B' + '5713' + '4761739001010010D30122011234567890123F' + '5F2403301231' + '9000');
   const r = redactResponse(rec);
-  t.equal(toHex(r.response), '701A' + '5712' + '4761739001010010D30122010000000000000F' + '5F2403301231' + '9000', 'discretionary digits zeroed, lengths and padding kept');
+  t.equal(toHex(r.response), '701B' + '5713' + '4761739001010010D30122010000000000000F' + '5F2403301231' + '9000', 'discretionary digits zeroed, lengths and padding kept');
   t.same(r.redacted, ['57 (track 2 equivalent data: discretionary data zeroed)']);
-  t.equal(toHex(rec), '701A5712' + '4761739001010010D30122011234567890123F' + '5F24033012319000', 'the card response given to the kernel is untouched');
+  t.equal(toHex(rec), '701B5713' + '4761739001010010D30122011234567890123F' + '5F24033012319000', 'the card response given to the kernel is untouched');
   const nested = redactResponse(fromHex('770B' + '9F6B08' + '5413D25121010123' + '9000'));
   t.equal(toHex(nested.response), '770B9F6B085413D25121010000' + '9000', 'track 2 data (9F6B) inside a template (Mastercard mag-stripe mode)');
   const v = redactCommand(fromHex('0020008008241234FFFFFFFFFF'));
