@@ -349,8 +349,7 @@ export class TerminalApp {
 
   /** A text field (operator ID, password, number); undefined when cancelled or timed out. */
   private async textPrompt(screen: string, title: string, label: string, options: { alpha: boolean; masked: boolean; maxLength: number; initial?: string; minLength?: number }): Promise<string | undefined> {
-    const entry = new TextEntry(options.maxLength, { alpha: options.alpha, masked: options.masked });
-    for (const ch of options.initial ?? '') entry.key(ch, undefined);
+    const entry = new TextEntry(options.maxLength, { alpha: options.alpha, masked: options.masked }, options.initial);
     const alphaKey = this.alphaKey;
     const hint = options.alpha && alphaKey ? this.m('entry.alphaHint', { key: alphaKey }) : this.m('amount.keys');
     try {

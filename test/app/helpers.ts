@@ -68,6 +68,8 @@ export interface RunScript {
   /** Refused before any card (risk limits, original checks). */
   refuse?: TxnResult['refusal'];
   balance?: number;
+  /** The card's PAN (default TEST_PAN). */
+  pan?: string;
 }
 
 /**
@@ -137,7 +139,7 @@ export class ScriptedEngine implements Engine {
     await script.afterRead?.(ui, request);
     if (via === 'tap') emit({ kind: 'remove-card' });
     if (script.pin) {
-      const pin = await ui.onlinePin({ panMasked: '476173******0010', pan: TEST_PAN, amount: request.amount, currency: request.currency, ...(script.bypassAllowed ? { bypassAllowed: true } : {}) });
+      const pin = await ui.onlinePin({ panMasked: '476173******0010', pan: script.pan ?? TEST_PAN, amount: request.amount, currency: request.currency, ...(script.bypassAllowed ? { bypassAllowed: true } : {}) });
       this.pins.push(pin);
       if (pin === 'cancelled' || ui.signal?.aborted) return end({ status: 'cancelled' });
     }
