@@ -161,8 +161,8 @@ export class TerminalApp {
   private loop: Promise<void> | undefined;
   private operator: UserInfo | undefined;
   private lastOperatorId = '';
-  /** PIN entry in progress: key events to listeners carry '*' for digits. */
-  private pinEntry = false;
+  /** PIN or password entry in progress: key events to listeners carry '*' for digits (and the ALPHA key). */
+  private secretEntry = false;
   private engineAbort: AbortController | undefined;
   private readonly messages = CATALOGS.en;
 
@@ -264,7 +264,7 @@ export class TerminalApp {
   }
 
   private handleKey(event: KeyEvent): void {
-    const secret = this.pinEntry && (DIGIT.test(event.key) || event.key === '00');
+    const secret = this.secretEntry && (DIGIT.test(event.key) || event.key === '00' || event.key === this.alphaKey);
     // Digits are never logged: they may be a PIN or a password.
     if (!DIGIT.test(event.key) && event.key !== '00') log.debug('key', { key: event.key });
     const shown = secret ? { key: '*', at: event.at } : event;
@@ -352,6 +352,7 @@ export class TerminalApp {
     const entry = new TextEntry(options.maxLength, { alpha: options.alpha, masked: options.masked }, options.initial);
     const alphaKey = this.alphaKey;
     const hint = options.alpha && alphaKey ? this.m('entry.alphaHint', { key: alphaKey }) : this.m('amount.keys');
+    this.secretEntry = options.masked;
     try {
       for (;;) {
         const shown = entry.shown;
@@ -366,6 +367,7 @@ export class TerminalApp {
         } else if (!entry.key(k, options.alpha ? alphaKey : undefined)) this.beep('error');
       }
     } finally {
+      this.secretEntry = false;
       entry.wipe();
     }
   }
@@ -783,7 +785,7 @@ export class TerminalApp {
     const txn = this.txnView(request);
     const bypass = r.bypassAllowed === true;
     let note = '';
-    this.pinEntry = true;
+    this.secretEntry = true;
     try {
       for (;;) {
         const hint = note || (pin.length === 0 && bypass ? this.m('pin.bypass') : this.m('pin.keys'));
@@ -806,11 +808,11 @@ export class TerminalApp {
           else for (const d of digits) pin.push(d.charCodeAt(0) - 48);
         } else this.beep('error');
       }
-      this.pinEntry = false;
+      this.secretEntry = false;
       void this.show('authorising', titled(g, this.m('host.authorising'), [this.money(r.amount, r.currency), this.m('host.wait')]), txn);
       return await this.services!.pin.encipher(pin, r.pan);
     } finally {
-      this.pinEntry = false;
+      this.secretEntry = false;
       pin.wipe();
     }
   }

@@ -187,12 +187,16 @@ t.test('void needs a supervisor password: wrong, not a supervisor, then right', 
   await r.press('ENTER');
   await r.screen('idle');
   t.equal(r.engine.requests.length, 1, 'nothing ran');
-  // Right.
+  // Right. The password shows as stars, and key listeners (the control channel) get stars.
   await r.press('FUNC', '2');
   await r.screen('supervisor', /SUPERVISOR ID:/);
   await r.type(QUICK.supervisor.id);
   await r.screen('supervisor', /PASSWORD:/);
-  await r.type(QUICK.supervisor.password);
+  const before = r.keyEvents.length;
+  await r.type(QUICK.supervisor.password, false);
+  t.match(r.app.view().lines[2], /^\*{10}$/, 'stars only');
+  t.same(new Set(r.keyEvents.slice(before)), new Set(['*']), 'no password key reaches a listener');
+  await r.press('ENTER');
   const pick = await r.screen('pick-original');
   t.match(pick.join('\n'), /SELECT ORIGINAL[\s\S]*1 \*0010 CNY 20\.00/);
   await r.press('1');
@@ -393,22 +397,16 @@ t.test('a screen for every engine event', async (t) => {
   await r.screen('result', /AMOUNT OVER LIMIT/);
   t.ok(r.screens.includes('refused'));
   await r.press('ENTER');
-  // Card error.
-  r.engine.next = { outcome: 'card-error' };
-  await r.press('2', 'ENTER');
-  await r.screen('present-card');
-  r.engine.present('insert');
-  await r.screen('result', /TRANSACTION FAILED/);
-  t.ok(r.screens.includes('card-error'));
-  await r.press('ENTER');
-  // Host unavailable.
-  r.engine.next = { outcome: 'host-unavailable' };
-  await r.press('3', 'ENTER');
-  await r.screen('present-card');
-  r.engine.present('tap');
-  await r.screen('result', /TRANSACTION FAILED/);
-  t.ok(r.screens.includes('host-unavailable'));
-  await r.press('ENTER');
+  // Card error, host unavailable: their screen, then the failed result.
+  for (const [outcome, digit, via] of [['card-error', '2', 'insert'], ['host-unavailable', '3', 'tap']] as const) {
+    r.engine.next = { outcome };
+    await r.press(digit, 'ENTER');
+    await r.screen('present-card');
+    r.engine.present(via);
+    await r.screen('result', /TRANSACTION FAILED/);
+    t.ok(r.screens.includes(outcome), `screen ${outcome}`);
+    await r.press('ENTER');
+  }
   // Application choice: the second of two.
   r.engine.next = { applications: ['UNIONPAY DEBIT', 'UNIONPAY CREDIT'] };
   await r.press('4', 'ENTER');
