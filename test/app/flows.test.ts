@@ -116,6 +116,22 @@ t.test('sign-in refusals: wrong PIN, lockout; the admin signs in with password a
   await r.press('ENTER');
   const back = await r.screen('sign-in');
   t.equal(back[2], admin.id, 'the ID field offers the last operator');
+  t.same(
+    r.audit.records.map((a) => [a.type, a.actor, a.outcome, a.channel]),
+    [
+      ['login-failure', 'c1', 'failed', 'keypad'],
+      ['login-failure', 'c1', 'failed', 'keypad'],
+      ['login-failure', 'c1', 'failed', 'keypad'],
+      ['lockout', 'c1', 'denied', 'keypad'],
+      ['login-failure', 'c1', 'failed', 'keypad'],
+      ['login-failure', 'unknown', 'failed', 'keypad'],
+      ['login', 'admin-test', 'ok', 'keypad'],
+      ['permission-denied', 'admin-test', 'denied', 'keypad'],
+      ['logout', 'admin-test', 'ok', 'keypad'],
+    ],
+    'the security events of the keypad',
+  );
+  t.same(r.audit.records[4]!.detail, { reason: 'locked' });
 });
 
 t.test('roles: a cashier cannot run reports or settle; finance can, and cannot sell', async (t) => {

@@ -19,6 +19,7 @@ import { SecretDeviceKeyProvider } from '../../src/keys/device-key.js';
 import { UserStore } from '../../src/users/user-store.js';
 import { ensureFirstBootCredentials } from '../../src/users/first-boot.js';
 import { TEST_SCRYPT } from '../console/helpers.js';
+import { MemoryAuditSink } from '../../src/audit/audit.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -241,6 +242,7 @@ export interface Rig {
   printer: ScriptedPrinter;
   settlement: ScriptedSettlement;
   training: MemoryTraining;
+  audit: MemoryAuditSink;
   lcd: Hd44780Model;
   keypad: SimKeypad;
   /** Every screen id shown, in order. */
@@ -283,7 +285,8 @@ export async function rig(
       return { pinBlock: new Uint8Array(8), ksn: new Uint8Array(10) };
     },
   };
-  const services: AppServices = { engine, users, settlement, receipts: printer, reports: printer, pin, training, now: () => new Date(2026, 10, 28, 9, 5, 0) };
+  const audit = new MemoryAuditSink();
+  const services: AppServices = { engine, users, settlement, receipts: printer, reports: printer, pin, training, audit, now: () => new Date(2026, 10, 28, 9, 5, 0) };
   const app = new TerminalApp(terminal, { merchantName: 'TEST MERCHANT', version: '0.1.0', noticeMs: 60_000, ...options.settings }, services);
   const screens: string[] = [];
   const views: AppView[] = [];
@@ -374,6 +377,7 @@ export async function rig(
     printer,
     settlement,
     training,
+    audit,
     lcd,
     keypad,
     screens,
