@@ -160,7 +160,7 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
       if (!terminal.isSim) return undefined;
       const [{ createSimulator }, { loadLayout }] = await Promise.all([import('./acquirer.js'), import('../host/iso8583/layout.js')]);
       const ledgerFile = path.join(options.dataDir, 'host-sim-ledger.json');
-      const server = await createSimulator({ layout: loadLayout('binary'), ledgerFile }).listen(0);
+      const server = await createSimulator({ layout: loadLayout('binary'), ledgerFile, resume: true }).listen(0);
       host = server;
       acquirer = { host: '127.0.0.1', port: server.port };
       return `acquirer simulator (embedded, TEST keys and cards): 127.0.0.1:${server.port}, ledger ${ledgerFile}`;
