@@ -85,10 +85,13 @@ class ScanState {
   readonly pending = new Map<string, TxnPendingRecord>();
   readonly queues: Record<QueueKind, Map<string, QueuedRecordFields>> = { reversal: new Map(), advice: new Map() };
   openBatch: number | undefined;
+  /** When the open batch was opened (its batch-open record's time) and that record's sequence number. */
+  openBatchAt: string | undefined;
+  openBatchSeq: number | undefined;
   lastClosedBatch: number | undefined;
   lastStan = 0;
 
-  apply(r: JournalRecord): void {
+  apply(r: JournalRecord, seq: number): void {
     switch (r.type) {
       case 'txn-pending':
         this.pending.set(r.txnId, r);
@@ -118,9 +121,15 @@ class ScanState {
         break;
       case 'batch-open':
         this.openBatch = r.batch;
+        this.openBatchAt = r.at;
+        this.openBatchSeq = seq;
         break;
       case 'batch-close':
-        if (this.openBatch === r.batch) this.openBatch = undefined;
+        if (this.openBatch === r.batch) {
+          this.openBatch = undefined;
+          this.openBatchAt = undefined;
+          this.openBatchSeq = undefined;
+        }
         this.lastClosedBatch = r.batch;
         break;
       default:
@@ -257,7 +266,7 @@ async function scanChain(db: Db, keys: JournalKeys): Promise<ScanResult> {
         fail({ kind: opened.problem ?? 'format', seq, message: `record ${seq} ${PROBLEM_TEXT[opened.problem ?? 'format']}` });
         continue;
       }
-      state.apply(opened.record);
+      state.apply(opened.record, seq);
       if (opened.record.type === 'txn-outcome') {
         const b = opened.record.batch;
         const t = totals.get(b) ?? { batch: b, rows: {} };
@@ -383,6 +392,12 @@ export class Journal {
     return this.state.lastClosedBatch;
   }
 
+  /** The open batch's batch-open record: its time and sequence number (a batch upload reads the records from there). */
+  get openBatchStart(): { at: string; seq: number } | undefined {
+    const { openBatchAt: at, openBatchSeq: seq } = this.state;
+    return at !== undefined && seq !== undefined ? { at, seq } : undefined;
+  }
+
   /** Pending transactions without an outcome, oldest first. */
   pending(): TxnPendingRecord[] {
     return [...this.state.pending.values()].map((r) => structuredClone(r));
@@ -461,7 +476,7 @@ export class Journal {
     const record: JournalRecord = { type: 'stan', stan, at };
     checkRecord(record);
     this.#carry.push(record);
-    this.state.apply(record);
+    this.state.apply(record, this.#seq);
     return stan;
   }
 
@@ -496,7 +511,7 @@ export class Journal {
     this.#seq = seq;
     this.#lastMac = prev;
     for (const t of touched.values()) this.#totals.set(t.batch, t);
-    for (const r of records) this.state.apply(r);
+    records.forEach((r, i) => this.state.apply(r, this.#seq - records.length + 1 + i));
     return { first, last: seq };
   }
 

@@ -95,6 +95,12 @@ export type SettlementRecord = RecordBase & {
   inBalance: boolean;
   /** 0 for the first 0500, 1 for the one after a batch upload. */
   attempt?: number;
+  /** ISO 4217 alpha code of the totals reconciled (one 0500 per currency). */
+  currency?: string;
+  /** Transactions sent in the batch upload before this 0500. */
+  uploaded?: number;
+  trigger?: 'manual' | 'schedule';
+  operator?: string;
 };
 
 export type JournalRecord =

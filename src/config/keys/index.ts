@@ -3,6 +3,7 @@
  * module under keys/ (definitions + its ConfigValues types) and a line here.
  */
 import type { ConfigKeyDef } from '../schema.js';
+import { appKeys } from './app.js';
 import { backupKeys } from './backup.js';
 import { consoleKeys } from './console.js';
 import { hostKeys } from './host.js';
@@ -17,4 +18,5 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   consoleKeys,
   securityKeys,
   backupKeys,
+  appKeys,
 ];

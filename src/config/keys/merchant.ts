@@ -64,10 +64,10 @@ export const merchantKeys: readonly ConfigKeyDef[] = [
     key: 'settlement.dayOfMonth',
     type: 'integer',
     min: 1,
-    // 28 so that every month has the day.
-    max: 28,
+    // A day a month does not have means that month's last day (31 -> 30 April, 28/29 February).
+    max: 31,
     default: 1,
-    description: 'day of the month of a monthly settlement',
+    description: 'day of the month of a monthly settlement (past the month\'s end: its last day)',
   },
   {
     key: 'fees.mdrPercent',

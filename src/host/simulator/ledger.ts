@@ -22,6 +22,22 @@ export interface LedgerTxn {
   /** Original transmission date and time (field 7), part of the reversal key. */
   transmittedAt: string;
   at: string;
+  /** The terminal's batch number (field 60 of the 0500) in which the host settled it; absent while unsettled. */
+  settledInBatch?: string;
+}
+
+/** One 0500 the simulator answered. */
+export interface LedgerReconciliation {
+  terminalId: string;
+  batch: string;
+  currency: string;
+  balanced: boolean;
+  at: string;
+  /** Items of the batch upload (0320) this 0500 was checked against (absent: checked against the ledger). */
+  uploaded?: number;
+  /** Uploaded items the ledger does not know (by RRN), and unsettled ledger items that were not uploaded. */
+  unknownUploads?: number;
+  notUploaded?: number;
 }
 
 export interface LedgerCard {
@@ -38,7 +54,7 @@ export interface LedgerCard {
 export interface LedgerJson {
   cards: Record<string, LedgerCard>;
   transactions: LedgerTxn[];
-  reconciliations: { terminalId: string; batch: string; currency: string; balanced: boolean; at: string }[];
+  reconciliations: LedgerReconciliation[];
 }
 
 export class Ledger {

@@ -22,8 +22,8 @@ import { serveChannels, type LengthHeader } from '../channel.js';
 import type { Layout } from '../iso8583/layout.js';
 import { IsoMessage, responseMti } from '../iso8583/message.js';
 import { pack, unpack } from '../iso8583/packager.js';
-import { readTotals } from '../messages.js';
-import { Ledger, type LedgerCard, type LedgerTxn, type TxnState } from './ledger.js';
+import { readTotals, type BatchTotals } from '../messages.js';
+import { Ledger, type LedgerCard, type LedgerReconciliation, type LedgerTxn, type TxnState } from './ledger.js';
 
 const log = createLogger('pos:host:simulator');
 
@@ -72,6 +72,38 @@ export interface SimulatorOptions {
 export type Fault = 'delay' | 'drop' | 'disconnect' | 'garble' | 'duplicate' | 'respond';
 
 const DEBIT_CODES = new Set(['00']);
+
+/** How a transaction counts in a 0500 (fields 74-77 / 86-89): debits are sales and completions, credits refunds, debit reversals voids. */
+type TotalsClass = 'debit' | 'debitReversal' | 'credit';
+
+interface UploadItem {
+  rrn: string;
+  processing: string;
+  amountMinor: number;
+  currency: string;
+}
+
+function uploadClass(processing: string): TotalsClass | undefined {
+  const p = processing.slice(0, 2);
+  return p === '00' ? 'debit' : p === '02' ? 'debitReversal' : p === '20' ? 'credit' : undefined;
+}
+
+/** A ledger transaction's class: pre-authorisation holds (01xx), balance inquiries and what was declined or reversed count nowhere. */
+function ledgerClass(x: LedgerTxn): TotalsClass | undefined {
+  if (!x.mti.startsWith('02')) return undefined;
+  if (x.state === 'approved' || x.state === 'advised' || x.state === 'refunded' || x.state === 'voided') return uploadClass(x.processing);
+  return undefined;
+}
+
+function sums(items: { cls: TotalsClass | undefined; amount: number }[]): Omit<BatchTotals, 'batchNumber' | 'currency'> {
+  const s = { creditCount: 0, creditAmountMinor: 0, creditReversalCount: 0, creditReversalAmountMinor: 0, debitCount: 0, debitAmountMinor: 0, debitReversalCount: 0, debitReversalAmountMinor: 0 };
+  for (const { cls, amount } of items) {
+    if (cls === undefined) continue;
+    s[`${cls}Count`]++;
+    s[`${cls}AmountMinor`] += amount;
+  }
+  return s;
+}
 const REFUND_CODES = new Set(['20']);
 
 export class AcquirerSimulator {
@@ -81,6 +113,9 @@ export class AcquirerSimulator {
   private macKey: Uint8Array | undefined;
   private readonly pinTries = new Map<string, number>();
   private seq = 0;
+  /** Batch upload items per terminal, and the terminal|currency pairs whose next 0500 is checked against them. */
+  private readonly uploads = new Map<string, Map<string, UploadItem>>();
+  private readonly awaitingUpload = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SimulatorOptions) {
@@ -205,7 +240,7 @@ export class AcquirerSimulator {
       case '050':
         return this.reconcile(req);
       case '032':
-        return this.respond(req, '00');
+        return this.batchUpload(req);
       default:
         return this.authorise(req);
     }
@@ -400,22 +435,52 @@ export class AcquirerSimulator {
     return this.respond(req, '00');
   }
 
+  /** 0320: one transaction of a batch upload, kept (once per RRN) for the 0500 that follows it. */
+  private batchUpload(req: IsoMessage): IsoMessage {
+    const tid = req.text(41).trimEnd();
+    const items = this.uploads.get(tid) ?? new Map<string, UploadItem>();
+    items.set(`${req.text(37)}|${req.text(3)}`, { rrn: req.text(37), processing: req.text(3) || '000000', amountMinor: Number(req.text(4) || '0'), currency: req.text(49) });
+    this.uploads.set(tid, items);
+    return this.respond(req, '00');
+  }
+
+  /**
+   * 0500: the terminal's batch totals against the host's unsettled transactions of that
+   * terminal and currency (or, right after an out-of-balance answer, against what the batch
+   * upload carried). Balanced: 00, and those transactions are settled in the terminal's
+   * batch (field 60); otherwise 95 (ISO 8583 "reconcile error": upload the batch).
+   */
   private reconcile(req: IsoMessage): IsoMessage {
     const t = readTotals(req);
     const tid = req.text(41).trimEnd();
-    const mine = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
-    for (const x of this.ledger.transactions) {
-      if (x.terminalId !== tid || x.currency !== t.currency) continue;
-      if (x.state === 'approved' || x.state === 'advised') {
-        mine.debitCount++;
-        mine.debitAmount += x.amountMinor;
-      } else if (x.state === 'refunded') {
-        mine.creditCount++;
-        mine.creditAmount += x.amountMinor;
-      }
+    const session = `${tid}|${t.currency}`;
+    const unsettled = this.ledger.transactions.filter((x) => x.terminalId === tid && x.currency === t.currency && x.settledInBatch === undefined && ledgerClass(x) !== undefined);
+    const afterUpload = this.awaitingUpload.delete(session);
+    const uploaded = afterUpload ? [...(this.uploads.get(tid)?.values() ?? [])].filter((u) => u.currency === t.currency) : undefined;
+    const mine = uploaded ? sums(uploaded.map((u) => ({ cls: uploadClass(u.processing), amount: u.amountMinor }))) : sums(unsettled.map((x) => ({ cls: ledgerClass(x), amount: x.amountMinor })));
+    const balanced =
+      mine.debitCount === t.debitCount &&
+      mine.debitAmountMinor === t.debitAmountMinor &&
+      mine.debitReversalCount === t.debitReversalCount &&
+      mine.debitReversalAmountMinor === t.debitReversalAmountMinor &&
+      mine.creditCount === t.creditCount &&
+      mine.creditAmountMinor === t.creditAmountMinor &&
+      mine.creditReversalCount === t.creditReversalCount &&
+      mine.creditReversalAmountMinor === t.creditReversalAmountMinor;
+    const entry: LedgerReconciliation = { terminalId: tid, batch: String(t.batchNumber), currency: t.currency, balanced, at: (this.options.now ?? (() => new Date()))().toISOString() };
+    if (uploaded) {
+      const rrns = new Set(uploaded.map((u) => u.rrn));
+      entry.uploaded = uploaded.length;
+      entry.unknownUploads = uploaded.filter((u) => !this.ledger.findByRrn(u.rrn)).length;
+      entry.notUploaded = unsettled.filter((x) => !rrns.has(x.rrn)).length;
+      this.uploads.delete(tid);
     }
-    const balanced = mine.debitCount === t.debitCount && mine.debitAmount === t.debitAmountMinor && mine.creditCount === t.creditCount && mine.creditAmount === t.creditAmountMinor;
-    this.ledger.reconciliations.push({ terminalId: tid, batch: String(t.batchNumber), currency: t.currency, balanced, at: new Date().toISOString() });
+    this.ledger.reconciliations.push(entry);
+    if (balanced) {
+      for (const x of unsettled) x.settledInBatch = String(t.batchNumber);
+    } else if (!afterUpload) {
+      this.awaitingUpload.add(session);
+    }
     return this.respond(req, balanced ? '00' : '95');
   }
 
