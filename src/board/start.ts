@@ -8,13 +8,22 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fileBusTrace } from '../../hal/sim/trace.js';
 import { ConfigStore } from '../config/store.js';
-import { TerminalApp } from '../app/terminal-app.js';
-import { logToFile } from '../log.js';
+import { TerminalApp, type AppSettings } from '../app/terminal-app.js';
+import { seedTestPinKey } from '../app/services.js';
+import { openConsoleServices, type ConsoleServices } from '../console/index.js';
+import { FileDeviceKeyProvider } from '../keys/device-key.js';
+import { ensureFirstBootCredentials, type FirstBootState } from '../users/first-boot.js';
+import { createLogger, logToFile } from '../log.js';
+import { TEST_HOST_KEYS } from './acquirer.js';
+import { openAppServices } from './app-services.js';
+import { openWiring, type Wiring } from './wiring.js';
 import { buildTerminal } from './build.js';
 import type { Terminal } from './terminal.js';
 import type { ControlState } from '../control/protocol.js';
 import type { ControlServer } from '../control/socket-server.js';
 import path from 'node:path';
+
+const log = createLogger('pos:board:start');
 
 export interface StartOptions {
   board: string;
@@ -40,26 +49,6 @@ export function parseHostAddress(text: string): HostAddress {
   return { host: m[1] ?? m[2]!, port };
 }
 
-/**
- * The application's view as the control channel reports it. The application exposes
- * `view()` and `onView()` (app helper, issue 9); until then the state is derived from
- * the app's status. Kept structural so either shape works.
- */
-export interface AppView {
-  screen: string;
-  lines: readonly string[];
-  txn?: unknown;
-}
-
-interface ViewSource {
-  view(): AppView;
-  onView(listener: (view: AppView) => void): () => void;
-}
-
-const viewSource = (app: object): ViewSource | undefined => {
-  const v = app as Partial<ViewSource>;
-  return typeof v.view === 'function' && typeof v.onView === 'function' ? (v as ViewSource) : undefined;
-};
 
 export interface Session {
   board: string;
@@ -84,6 +73,12 @@ export interface Session {
    * a fresh sim data folder, the named TEST credentials; returns lines for the banner.
    */
   startConsole(): Promise<string[]>;
+  /**
+   * Resolves what a crash left (pending authorisations reversed once, owed advices sent)
+   * with the acquirer, then starts the settlement schedule; call once the acquirer is up.
+   * Returns a line for the banner, or undefined when no engine is wired.
+   */
+  recover(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -103,52 +98,74 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
   if (options.interactive) logToFile(path.join(options.dataDir, 'pos.log'));
   const config = await ConfigStore.open(options.dataDir);
   const terminal = await buildTerminal(options.board, trace ? { trace } : {});
-  const app = new TerminalApp(terminal, { merchantName: String(config.get('merchant.name') ?? 'POS TERMINAL'), version: packageVersion() });
+  const closers: (() => Promise<void>)[] = [() => terminal.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => log.error('close failed', { error: String((err as Error).message) }));
+  };
+  let app: TerminalApp;
   let control: Awaited<ReturnType<typeof startControl>> | undefined;
+  let consoleServices: ConsoleServices;
+  let wiring: Wiring;
+  let appServices: Awaited<ReturnType<typeof openAppServices>>;
+  let firstBoot: FirstBootState | undefined;
+  let acquirer = options.host;
   try {
     if (options.controlPath !== undefined && !terminal.isSim) throw new Error(`--control needs the sim board (board ${terminal.board} has real devices)`);
+    // Users, keys and the audit log (the console and the keypad share them).
+    consoleServices = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion(), diagnostics: diagnosticsOf(terminal) });
+    if (terminal.isSim) {
+      // A sim data folder gets the named TEST credentials and the TEST PIN key of the embedded simulator.
+      firstBoot = await ensureFirstBootCredentials(consoleServices.users, 'sim');
+      await seedTestPinKey(consoleServices.keys, TEST_HOST_KEYS);
+    }
+    const configured = config.get('host.address');
+    wiring = await openWiring({
+      dataDir: options.dataDir,
+      config,
+      deviceKey: new FileDeviceKeyProvider({ dataDir: options.dataDir }),
+      audit: consoleServices.audit,
+      // --host, else the embedded simulator on the sim board, else the configured acquirer.
+      acquirer: () => acquirer ?? (terminal.isSim ? undefined : parseHostAddress(configured)),
+      isSim: terminal.isSim,
+    });
+    consoleServices = { ...consoleServices, audit: wiring.audit };
+    closers.push(() => wiring.close());
+    appServices = await openAppServices({ terminal, config, console: consoleServices, wiring });
+    if (appServices) closers.push(() => appServices!.close());
+    const settings: AppSettings = { merchantName: String(config.get('merchant.name') ?? 'POS TERMINAL'), version: packageVersion(), currency: config.get('currency') };
+    app = new TerminalApp(terminal, settings, appServices?.services);
+    closers.push(() => app.stop());
     // The channel is up before the self test so a client sees the boot screens too.
-    if (terminal.isSim && (options.controlPath !== undefined || options.interactive)) control = await startControl(terminal, app, options);
+    if (terminal.isSim && (options.controlPath !== undefined || options.interactive)) {
+      control = await startControl(terminal, app, options);
+      closers.push(() => control!.close());
+    }
   } catch (err) {
-    await terminal.close();
+    await closeAll();
     throw err;
   }
   const { inService } = await app.start();
   const exitListeners = new Set<() => void>();
   let ui: { close(): void } | undefined;
   const tty = options.interactive ? await import('./tty-ui.js') : undefined;
-  let host: { close(): Promise<void> } | undefined;
-  let acquirer = options.host;
-  let consoleSession: { close(): Promise<void> } | undefined;
   return {
     async startConsole() {
       if (!terminal.isSim) return [];
-      const [{ openConsoleServices, TechnicianConsole }, { ensureFirstBootCredentials, testCredentialsBanner }, { openConsolePty }] = await Promise.all([
+      const [{ TechnicianConsole }, { testCredentialsBanner }, { openConsolePty }] = await Promise.all([
         import('../console/index.js'),
         import('../users/first-boot.js'),
         import('./console-pty.js'),
       ]);
-      // The console's `diag` runs the same checks as `pos diag`, on this terminal's devices.
-      const diagnostics = {
-        run: async () => {
-          const { runDiagnostics } = await import('./diag.js');
-          return (await runDiagnostics(terminal, { interactive: false })).map((c) => ({ device: c.device, ok: c.ok, detail: `${c.check}: ${c.detail}` }));
-        },
-      };
-      const services = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion(), diagnostics });
-      const state = await ensureFirstBootCredentials(services.users, 'sim');
-      const lines = state.state === 'setup-required' ? ['first boot: the console asks for the admin and technician credentials'] : [testCredentialsBanner().trimEnd()];
+      const lines = firstBoot?.state === 'setup-required' ? ['first boot: the console asks for the admin and technician credentials'] : [testCredentialsBanner().trimEnd()];
       try {
         const pty = await openConsolePty(options.dataDir);
-        const tc = new TechnicianConsole({ link: pty.link, services });
+        const tc = new TechnicianConsole({ link: pty.link, services: consoleServices });
         const running = tc.start();
-        consoleSession = {
-          async close() {
-            await tc.close();
-            await running;
-            await pty.close();
-          },
-        };
+        closers.push(async () => {
+          await tc.close();
+          await running;
+          await pty.close();
+        });
         lines.push(`technician console: picocom -b 115200 ${pty.technicianPath}`);
       } catch (err) {
         lines.push(`technician console not started: ${(err as Error).message}`);
@@ -157,18 +174,27 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
     },
     async startEmbeddedHost() {
       if (options.host) return `acquirer: ${options.host.host}:${options.host.port} (--host; the embedded simulator is not started)`;
-      if (!terminal.isSim) return undefined;
-      const [{ createSimulator }, { loadLayout }] = await Promise.all([import('./acquirer.js'), import('../host/iso8583/layout.js')]);
+      if (!terminal.isSim) return `acquirer: ${config.get('host.address')}`;
+      const { createSimulator } = await import('./acquirer.js');
       const ledgerFile = path.join(options.dataDir, 'host-sim-ledger.json');
-      const server = await createSimulator({ layout: loadLayout('binary'), ledgerFile, resume: true }).listen(0);
-      host = server;
+      const server = await createSimulator({ layout: wiring.layout, ledgerFile, resume: true }).listen(0);
+      closers.splice(1, 0, () => server.close()); // closed after everything that talks to it
       acquirer = { host: '127.0.0.1', port: server.port };
       return `acquirer simulator (embedded, TEST keys and cards): 127.0.0.1:${server.port}, ledger ${ledgerFile}`;
+    },
+    async recover() {
+      if (!appServices) return undefined;
+      const report = await appServices.engine.recover().catch((err: unknown) => {
+        log.error('recovery failed', { error: String((err as Error).message) });
+        return undefined;
+      });
+      void wiring.scheduler.start().catch((err: unknown) => log.error('settlement scheduler failed', { error: String((err as Error).message) }));
+      return report ? `recovery: ${report.reversed} reversed, ${report.advicesSent} advices sent, ${report.stillOwed} still owed` : 'recovery: failed (see the log); owed messages stay in the journal';
     },
     startUi(status) {
       if (!tty || !control) return;
       const display = terminal.roles.display;
-      ui = tty.startTtyUi({
+      const tui = tty.startTtyUi({
         link: control.hub.link(),
         cards: control.cards,
         cols: display?.cols ?? 20,
@@ -176,6 +202,7 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
         status,
         onQuit: () => exitListeners.forEach((l) => l()),
       });
+      ui = tui;
     },
     board: terminal.board,
     inService,
@@ -187,11 +214,17 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
     onExitRequest: (l) => void exitListeners.add(l),
     async close() {
       ui?.close();
-      await control?.close();
-      await app.stop();
-      await terminal.close();
-      await host?.close();
-      await consoleSession?.close();
+      await closeAll();
+    },
+  };
+}
+
+/** The console's `diag` runs the same checks as `pos diag`, on this terminal's devices. */
+function diagnosticsOf(terminal: Terminal) {
+  return {
+    run: async () => {
+      const { runDiagnostics } = await import('./diag.js');
+      return (await runDiagnostics(terminal, { interactive: false })).map((c) => ({ device: c.device, ok: c.ok, detail: `${c.check}: ${c.detail}` }));
     },
   };
 }
@@ -203,23 +236,19 @@ async function startControl(terminal: Terminal, app: TerminalApp, options: Start
     import('./sim-hands.js'),
     import('./cards.js'),
   ]);
-  const views = viewSource(app);
   const state = (): ControlState => {
-    if (views) {
-      const v = views.view();
-      return { screen: v.screen, txn: v.txn ?? null };
-    }
-    return { screen: app.status.state, txn: null };
+    const v = app.view();
+    return { screen: v.screen, txn: v.txn ?? null };
   };
   const hub = new ControlHub({ hands: simHands(terminal), state });
   const watch = watchSimBoard(terminal, (e) => hub.publish(e), { receiptDir: path.join(options.dataDir, 'receipts') });
-  const offView = views?.onView((v) => hub.publish({ state: { screen: v.screen, txn: v.txn ?? null } }));
+  const offView = app.onView((v) => hub.publish({ state: { screen: v.screen, txn: v.txn ?? null } }));
   let server: ControlServer | undefined;
   try {
     if (options.controlPath !== undefined) server = await (await import('../control/socket-server.js')).listenControl(hub, path.resolve(options.controlPath));
   } catch (err) {
     watch.close();
-    offView?.();
+    offView();
     throw err;
   }
   return {
@@ -227,7 +256,7 @@ async function startControl(terminal: Terminal, app: TerminalApp, options: Start
     server,
     cards: catalogue(),
     async close() {
-      offView?.();
+      offView();
       watch.close();
       hub.close();
       await server?.close();

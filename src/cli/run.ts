@@ -66,6 +66,7 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
       const code = (err as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('CONTROL_')) throw new CommandError(`${code}: ${(err as Error).message}`);
       if (/^--control/.test((err as Error).message)) throw new CommandError((err as Error).message, 2);
+      if (typeof code === 'string' && /^(JOURNAL|KEY|CONFIG)_/.test(code)) throw new CommandError(`${code}: ${(err as Error).message}`);
       throw err;
     }
     // Signals are handled from here on: a SIGTERM during the start of the extras below still
@@ -89,7 +90,10 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
     const banner = session.banner ? `\n${session.banner.split('\n').map((l) => `pos: ${l}`).join('\n')}` : '';
     const ready = `pos: ready on board ${session.board} in ${Math.round(ms)} ms (${status})${banner}`;
     io.out(ready + '\n');
-    const extra = [await session.startEmbeddedHost(), ...(await session.startConsole())].filter((l): l is string => l !== undefined);
+    // The acquirer first, then what a crash left is settled with it, then the console.
+    const hostLine = await session.startEmbeddedHost();
+    const recoveryLine = await session.recover();
+    const extra = [hostLine, recoveryLine, ...(await session.startConsole())].filter((l): l is string => l !== undefined);
     for (const line of extra) io.out(`${line.split('\n').map((l) => `pos: ${l}`).join('\n')}\n`);
     if (!stopped) session.startUi([ready, ...extra].join('\n'));
     await stopRequested;
