@@ -9,6 +9,7 @@ import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
 import { securityKeys } from './security.js';
+import { traceKeys } from './trace.js';
 
 export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   terminalKeys,
@@ -17,4 +18,5 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   consoleKeys,
   securityKeys,
   backupKeys,
+  traceKeys,
 ];
