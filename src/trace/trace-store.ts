@@ -173,11 +173,11 @@ export class TraceStore {
    * For the transaction engine: when tracing is armed, takes one of the armed transactions
    * and returns a session whose transceive and PIN entry go to the kernel; else undefined.
    */
-  async begin(iface: 'contact' | 'contactless'): Promise<TraceSession | undefined> {
+  async begin(iface: 'contact' | 'contactless', options: { atr?: Uint8Array } = {}): Promise<TraceSession | undefined> {
     const left = await this.armed();
     if (left === 0) return undefined;
     await this.arm(left - 1);
-    return new TraceSession(this, iface);
+    return new TraceSession(this, iface, options.atr);
   }
 }
 
@@ -188,6 +188,7 @@ export class TraceSession {
   constructor(
     private readonly store: TraceStore,
     private readonly iface: 'contact' | 'contactless',
+    private readonly atr?: Uint8Array,
   ) {}
 
   transceive(inner: Transceive): Transceive {
@@ -203,6 +204,7 @@ export class TraceSession {
     const text = this.recorder.text({
       terminal: terminalHeader(params, config),
       interface: this.iface,
+      ...(this.atr !== undefined ? { atr: this.atr } : {}),
       comments: [`recorded ${new Date().toISOString()}, outcome ${outcome?.outcome ?? 'reader fault'}`, ...sessionComments(params)],
     });
     return this.store.save(
