@@ -67,7 +67,7 @@ function straceSyncCalls(n: number): number | undefined {
 }
 
 /** The floor of section 1: 300-byte append + fdatasync, ops/s. */
-function rawAppendOps(n: number): number {
+export function rawAppendOps(n: number): number {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pos-bench-raw-'));
   const fd = openSync(path.join(dir, 'log'), 'a');
   const rec = randomBytes(300);

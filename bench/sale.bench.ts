@@ -7,8 +7,7 @@
  * + fdatasync measured in the same run (issue 9 "make bench"; perf-baselines.md section 1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +27,7 @@ import { JournalHostStore, journalDir, openJournal, type Journal } from '../src/
 import { createEngine } from '../src/txn/engine.js';
 import type { EngineUi } from '../src/txn/types.js';
 import { median, type Benchmark, type BenchFigure } from './harness.js';
+import { rawAppendOps } from './journal.bench.js';
 
 const SALES = 200;
 const WARMUP = 20;
@@ -66,21 +66,6 @@ function countSyncs(journal: Journal): { writes: number; ms: number } {
     }
   };
   return c;
-}
-
-function rawAppendMs(n: number): number {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pos-bench-raw-'));
-  const fd = openSync(path.join(dir, 'log'), 'a');
-  const rec = randomBytes(300);
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    writeSync(fd, rec);
-    fdatasyncSync(fd);
-  }
-  const ms = (performance.now() - t0) / n;
-  closeSync(fd);
-  rmSync(dir, { recursive: true, force: true });
-  return ms;
 }
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
@@ -183,7 +168,7 @@ const bench: Benchmark = {
       const kernel = await kernelOnlyMs(100);
       const direct = await sales(sim.port, false);
       const board = await sales(sim.port, true);
-      const raw = rawAppendMs(500);
+      const raw = 1000 / rawAppendOps(500);
       return [
         {
           name: `terminal CPU per approved sale, card answering at once (engine, kernel, journal, host link; simulator in another process), median of ${SALES}`,
