@@ -7,10 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { CRASH_STEPS } from '../../src/txn/engine.js';
 import type { JournalRecord } from '../../src/journal/index.js';
-import { makeRig, startHost, tempDir } from './fixtures/rig.js';
-import { transpileTree } from './fixtures/transpile.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const OPS = ['sale', 'void', 'refund', 'completion'] as const;
@@ -33,7 +30,9 @@ function runChild(child: string, args: string[], crashAt: string): Promise<{ lin
 t.setTimeout(300_000);
 
 t.test('SIGKILL at every journal step of sale, void, refund, completion', async (t) => {
-  const child = transpileTree(repo, tempDir(), 'test/txn/fixtures/crash-child.ts');
+  // Loaded after the time limit is extended: the terminal's module graph is large.
+  const [{ CRASH_STEPS }, { makeRig, startHost, tempDir }, { transpileTree }] = await Promise.all([import('../../src/txn/engine.js'), import('./fixtures/rig.js'), import('./fixtures/transpile.js')]);
+  const child = await transpileTree(repo, tempDir(), 'test/txn/fixtures/crash-child.ts');
   const host = await startHost();
   t.teardown(() => host.close());
   const dataDir = tempDir();
