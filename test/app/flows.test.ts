@@ -170,14 +170,18 @@ t.test('roles: a cashier cannot run reports or settle; finance can, and cannot s
   t.match(z.join('\n'), /Z REPORT[\s\S]*SETTLED[\s\S]*BATCH 7/);
   await r.press('ENTER');
   await r.screen('idle');
-  t.same(r.settlement.calls, ['report:x', 'settle:fa:manual']);
-  t.same(r.printer.printed.map((p) => p.copy), ['x', 'z'], 'X report, then the Z report of the closed batch');
+  await r.press('F1', '2');
+  t.match((await r.screen('report', /Z REPORT/)).join('\n'), /BATCH 7/, 'the last closed batch');
+  await r.press('ENTER');
+  await r.screen('idle');
+  t.same(r.settlement.calls, ['report:x', 'settle:fa:manual', 'report:z']);
+  t.same(r.printer.printed.map((p) => p.copy), ['x', 'z', 'z'], 'X report, the Z report of the closed batch, its reprint');
   // A settlement the host refuses: the batch stays open, no Z report printed.
   r.settlement.status = 'host-unavailable';
   await r.press('F1', '3', 'ENTER');
   await r.screen('settle-result', /HOST UNAVAILABLE/);
   await r.press('ENTER');
-  t.same(r.printer.printed.map((p) => p.copy), ['x', 'z']);
+  t.same(r.printer.printed.map((p) => p.copy), ['x', 'z', 'z']);
 });
 
 t.test('void needs a supervisor password: wrong, not a supervisor, then right', async (t) => {
@@ -474,6 +478,27 @@ t.test('paper out: load paper and retry; cover open; reprint last and by number'
   await r.press('9', '9', 'ENTER');
   await r.screen('reprint', /NOT FOUND/);
   await r.press('ENTER');
+  await r.screen('idle');
+});
+
+t.test('a prompt left alone goes back to the idle screen; an engine that throws is a failed transaction', async (t) => {
+  const r = await open(t, { settings: { inputTimeoutMs: 200, noticeMs: 200 } });
+  await r.signIn(QUICK.cashier.id, QUICK.cashier.pin);
+  await r.screen('idle');
+  // (The history of screens, not the LCD: a loaded machine may show the prompt only briefly.)
+  for (const [key, prompt] of [['FUNC', 'menu'], ['4', 'amount']] as const) {
+    const from = r.views.length;
+    await r.press(key);
+    await r.screen('idle');
+    t.same(r.views.slice(from).map((v) => v.screen), [prompt, 'idle'], `${prompt}, then back to idle`);
+  }
+  t.equal(r.engine.requests.length, 0);
+  r.engine.run = async () => {
+    throw new Error('engine bug');
+  };
+  await r.press('5', 'ENTER');
+  await r.screen('result', /TRANSACTION FAILED/);
+  t.match(r.app.view().txn, { type: 'sale', amount: 5, status: 'failed' });
   await r.screen('idle');
 });
 
