@@ -275,8 +275,8 @@ export class TerminalApp {
 
   private handleKey(event: KeyEvent): void {
     const secret = this.secretEntry && (DIGIT.test(event.key) || event.key === '00' || event.key === this.alphaKey);
-    // Digits are never logged: they may be a PIN or a password.
-    if (!DIGIT.test(event.key) && event.key !== '00') log.debug('key', { key: event.key });
+    // Digits are never logged (they may be a PIN or a password), nor any key of a secret field.
+    if (!this.secretEntry && !DIGIT.test(event.key) && event.key !== '00') log.debug('key', { key: event.key });
     const shown = secret ? { key: '*', at: event.at } : event;
     for (const l of this.keyListeners) l(shown);
     this.keys.deliver(event.key);
