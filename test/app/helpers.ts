@@ -9,7 +9,7 @@ import type { SimKeypad } from '../../src/board/parts/matrix-keypad.js';
 import type { Hd44780Model } from '../../hal/devices/hd44780/hd44780.sim.js';
 import { TerminalApp, type AppSettings, type AppView } from '../../src/app/terminal-app.js';
 import type { AppServices, PinEncipherment, ReceiptPrinterService, ReportPrinterService, TrainingSetting } from '../../src/app/services.js';
-import { alphaKeysFor } from '../../src/app/entry.js';
+import { keysToType } from '../../src/app/entry.js';
 import type { CardVia, Engine, EngineUi, RecoveryReport, TxnRequest, TxnResult, TxnSummary } from '../../src/txn/types.js';
 import type { ReceiptCopy, ReceiptData } from '../../src/receipt/types.js';
 import type { Settlement, SettleResult } from '../../src/settle/types.js';
@@ -337,11 +337,9 @@ export async function rig(
     }
   };
   const type = async (text: string, enter = true): Promise<void> => {
-    for (const ch of text) {
-      const k = alphaKeysFor(ch);
-      if (!k) throw new Error(`cannot type ${JSON.stringify(ch)}`);
-      await press(k.digit, ...Array<string>(k.presses).fill('F1'));
-    }
+    const keys = keysToType(text, 'F1');
+    if (!keys) throw new Error(`cannot type ${JSON.stringify(text)}`);
+    await press(...keys);
     if (enter) await press('ENTER');
   };
   const screen = async (id: string, match?: RegExp): Promise<string[]> => {
