@@ -21,6 +21,8 @@ import { ensureFirstBootCredentials } from '../../src/users/first-boot.js';
 import { TEST_SCRYPT } from '../console/helpers.js';
 import { MemoryAuditSink } from '../../src/audit/audit.js';
 
+import type { Test } from 'tap';
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Short-ID users added next to the seeded TEST credentials, so most tests type less. */
@@ -390,4 +392,25 @@ export async function rig(
       await terminal.close();
     },
   };
+}
+
+/** A rig whose screens are added to `seen` when the test ends (a file checks its screens were all reached). */
+export async function openRig(t: Test, seen: Set<string>, options: Parameters<typeof rig>[1] = {}): Promise<Rig> {
+  const r = await rig(t, options);
+  t.teardown(async () => {
+    for (const s of r.screens) seen.add(s);
+    await r.close();
+  });
+  return r;
+}
+
+/** A sale of `digits` keyed on the idle screen, approved with a tap, no customer copy. */
+export async function sale(r: Rig, digits: string[]): Promise<void> {
+  await r.screen('idle');
+  await r.press(...digits, 'ENTER');
+  await r.screen('present-card');
+  r.engine.present('tap');
+  await r.screen('customer-copy');
+  await r.press('CANCEL');
+  await r.screen('idle');
 }
