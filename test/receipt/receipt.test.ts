@@ -212,3 +212,25 @@ t.test('every transaction type and result prints on one row of the paper, in bot
   await r.close();
   t.same(r.model.errors, []);
 });
+
+t.test("the time is the terminal's local time", async (t) => {
+  const { receiptTime } = await import('../../src/receipt/format.js');
+  t.equal(receiptTime('2026-11-28T13:45:07'), '2026-11-28 13:45:07', 'no zone: local already, printed as written');
+  // IANA tz database: Asia/Shanghai is UTC+8 all year (no daylight saving since 1991).
+  t.equal(receiptTime('2026-11-28T05:45:07.123Z', 'Asia/Shanghai'), '2026-11-28 13:45:07', 'Date.toISOString() shown in Beijing time');
+  t.equal(receiptTime('2026-11-28T20:00:00Z', 'Asia/Shanghai'), '2026-11-29 04:00:00', 'across midnight');
+  t.equal(receiptTime('2026-11-28T13:45:07+08:00', 'Asia/Shanghai'), '2026-11-28 13:45:07');
+  // Europe/Berlin: UTC+1 in winter, UTC+2 in summer (EU summer time).
+  t.equal(receiptTime('2026-07-01T10:00:00Z', 'Europe/Berlin'), '2026-07-01 12:00:00');
+  t.throws(() => receiptTime('2026-11-28T05:45:07Z', 'Mars/Olympus'), { code: 'RECEIPT_DATA' });
+  t.throws(() => receiptTime('2026-13-45T99:00:00Z'), { code: 'RECEIPT_DATA' });
+  const lines = formatReceipt(sale({ at: '2026-11-28T05:45:07.000Z' }), 'merchant', 'en', { columns: 32, timeZone: 'Asia/Shanghai' }).lines;
+  t.ok(lines.some((l) => l.kind === 'text' && /DATE\/TIME\s+2026-11-28 13:45:07$/.test(l.text)));
+});
+
+t.test('no card read (a void by reference): no card line, the rest prints', async (t) => {
+  const lines = await printed(sale({ txnType: 'void', maskedPan: '', entryMode: '', original: { txnId: 'T-000400' } }), 'merchant');
+  t.notOk(has(lines, /^CARD\s+[0-9*]/), 'no card line');
+  t.notOk(has(lines, /^ENTRY/), 'no entry mode');
+  t.ok(has(lines, /AMOUNT\s+CNY -88\.00$/));
+});

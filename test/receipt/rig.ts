@@ -44,7 +44,7 @@ export const CARD = testCard('visa-online');
 export function sale(over: Partial<ReceiptData> = {}): ReceiptData {
   return {
     merchant: { name: 'ACME CAFE', address: '1 Main St', merchantId: '123456789012345', terminalId: 'T0000042' },
-    at: '2026-11-28T13:45:07+08:00',
+    at: '2026-11-28T13:45:07',
     txnType: 'sale',
     result: 'approved',
     amount: 8800,
