@@ -27,7 +27,8 @@ export async function rig(options: EscPosModelOptions & { charset?: Charset } = 
   const m = await EscPosPrinterModel.attach(device, { paperWidthMm: 58, startInHanziMode: charset === 'gb18030', ...model });
   const wire: number[] = [];
   device.onData((chunk) => wire.push(...chunk));
-  const printer = await EscPosPrinter.open({ link: driver, charset, statusTimeoutMs: 200, lineTimeoutMs: 2000 });
+  // Time limits generous for a loaded CI machine; faults are modelled, not timed.
+  const printer = await EscPosPrinter.open({ link: driver, charset, statusTimeoutMs: 1000, lineTimeoutMs: 3000 });
   return {
     printer,
     model: m,
