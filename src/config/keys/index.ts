@@ -10,6 +10,7 @@ import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
 import { securityKeys } from './security.js';
+import { riskKeys } from './risk.js';
 
 export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   terminalKeys,
@@ -19,4 +20,5 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   securityKeys,
   backupKeys,
   appKeys,
+  riskKeys,
 ];
