@@ -234,3 +234,14 @@ t.test('no card read (a void by reference): no card line, the rest prints', asyn
   t.notOk(has(lines, /^ENTRY/), 'no entry mode');
   t.ok(has(lines, /AMOUNT\s+CNY -88\.00$/));
 });
+
+t.test('80 mm paper: 48 columns, label and value at the two edges', async (t) => {
+  const { textWidth } = await import('../../src/receipt/layout.js');
+  for (const lang of ['en', 'zh'] as const) {
+    const texts = formatReceipt(sale(), 'merchant', lang, { columns: 48 }).lines.flatMap((l) => (l.kind === 'text' && !l.style?.doubleWidth ? [l.text] : []));
+    t.ok(texts.every((l) => textWidth(l) <= 48), `${lang}: no line wider than the paper`);
+    const aid = texts.find((l) => l.startsWith('AID'))!;
+    t.equal(textWidth(aid), 48, `${lang}: the AID line spans the paper`);
+    t.ok(aid.endsWith('A0000000031010'));
+  }
+});
