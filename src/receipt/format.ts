@@ -71,6 +71,13 @@ export function signedAmount(data: Pick<ReceiptData, 'amount' | 'txnType'>): num
   return TXN_SIGN[data.txnType] === -1 ? -Math.abs(data.amount) : Math.abs(data.amount);
 }
 
+/** The amount; for a balance inquiry the balance instead, when the host returned one (a balance inquiry moves no money). */
+function amountLine(data: ReceiptData, m: ReceiptMessages, columns: number): ReceiptLine[] {
+  const big = { bold: true, doubleHeight: true };
+  if (data.txnType !== 'balance') return pair(m.amount, formatMoney(signedAmount(data), data.currency), columns, big);
+  return data.balance ? pair(m.balance, formatMoney(data.balance.amount, data.balance.currency), columns, big) : [];
+}
+
 function trainingBanner(m: ReceiptMessages, columns: number): ReceiptLine[] {
   return [rule(columns, '*'), text(m.training, { align: 'center', bold: true, doubleHeight: true }), rule(columns, '*')];
 }
@@ -120,7 +127,7 @@ export function formatReceipt(data: ReceiptData, copy: ReceiptCopy, lang: Receip
     ...kv(m.originalRrn, data.original?.rrn),
     ...kv(m.originalAuth, data.original?.authCode),
     rule(cols),
-    ...pair(m.amount, formatMoney(signedAmount(data), data.currency), cols, { bold: true, doubleHeight: true }),
+    ...amountLine(data, m, cols),
     rule(cols),
     headline(m.result[data.result], cols),
   );

@@ -245,3 +245,13 @@ t.test('80 mm paper: 48 columns, label and value at the two edges', async (t) =>
     t.ok(aid.endsWith('A0000000031010'));
   }
 });
+
+t.test('balance inquiry: the balance the host returned, not an amount', async (t) => {
+  const lines = await printed(sale({ txnType: 'balance', amount: 0, balance: { amount: 123456, currency: 'CNY' } }), 'customer');
+  t.ok(has(lines, /^BALANCE\s+CNY 1234\.56$/));
+  t.notOk(has(lines, /^AMOUNT/));
+  const zh = formatReceipt(sale({ txnType: 'balance', amount: 0, balance: { amount: 500, currency: 'CNY' } }), 'customer', 'zh', { columns: 32 }).lines;
+  t.ok(zh.some((l) => l.kind === 'text' && /^余额\s+CNY 5\.00$/.test(l.text)));
+  const none = formatReceipt(sale({ txnType: 'balance', amount: 0, result: 'declined', responseCode: '55' }), 'customer', 'en', { columns: 32 }).lines;
+  t.notOk(none.some((l) => l.kind === 'text' && /^(AMOUNT|BALANCE)\s+CNY/.test(l.text)), 'declined: neither');
+});
