@@ -152,7 +152,8 @@ export class ReceiptPrinter {
       return { outcome: 'printed', receipt, progress, ...(status ? { status } : {}) };
     } catch (err) {
       if (isHalError(err, 'HAL_ABORTED')) {
-        this.unfinished.set(key, { jobId, reason: 'error', receipt });
+        const progress = await this.printer.job(jobId).catch(() => undefined);
+        if (!previous || (progress && progress.state !== 'not-started')) this.unfinished.set(key, { jobId, reason: 'error', receipt });
         throw err;
       }
       const failure = await this.asPrintError(err, jobId, receipt, startAt);
