@@ -9,13 +9,14 @@ DEBIAN_PACKAGES := socat fonts-wqy-zenhei libpcsclite-dev pcscd vsmartcard-vpcd
 BOARD ?= sim
 SOURCES := $(shell find src hal emv boards bench -name '*.ts' -o -name '*.json' 2>/dev/null)
 
-.PHONY: help setup system-deps check lint typecheck test run bench test-hw build clean
+.PHONY: help setup system-deps check lint typecheck test run bench fuzz test-hw build clean
 
 help:
 	@echo "make run        the terminal on the simulated board (embedded acquirer simulator)"
 	@echo "make test       type-check, lint, then every test; ends with 'N passed, N failed'"
 	@echo "make check      type-check + lint"
 	@echo "make bench      benchmarks, each next to its baseline measured in the same run"
+	@echo "make fuzz       every outside-input parser, 100000 inputs each (POS_FUZZ_RUNS, POS_FUZZ_SEED)"
 	@echo "make test-hw BOARD=rpi4-pos   conformance suites on a real board"
 
 system-deps:
@@ -55,6 +56,12 @@ run: build
 
 bench: build
 	node dist/bench/run.js
+
+# Every parser that takes outside input, POS_FUZZ_RUNS inputs each (default 100000; `make
+# test` runs 2000 of each). A failure prints the seed and the input; POS_FUZZ_SEED replays it.
+fuzz: setup
+	@set -o pipefail; POS_FUZZ_RUNS=$${POS_FUZZ_RUNS:-100000} npx tap --reporter=tap --timeout=7200 test/fuzz/*.test.ts 2>&1 \
+	  | node scripts/test-summary.mjs | grep -E '^ *(not ok|ok [0-9]+ - .*inputs)|passed, ' 
 
 test-hw: build
 	@if [ "$(BOARD)" = sim ]; then echo "test-hw needs BOARD=<profile of a real board>, e.g. make test-hw BOARD=rpi4-pos"; exit 2; fi

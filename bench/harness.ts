@@ -16,6 +16,16 @@ export interface BenchFigure {
   /** Human goal and whether it was met, e.g. "ratio >= 8" and true. */
   goal?: string;
   met?: boolean;
+  /**
+   * Per-run measurements behind the figure (e.g. the kernel time of each tap, ms): the report
+   * draws their distribution. Keep it to a few thousand values.
+   */
+  samples?: number[];
+  /**
+   * Puts the figure into a chart panel with others of the same `panel` (and unit), at `x`:
+   * e.g. settlement time at batch sizes 1k, 10k, 100k as one line against its floor.
+   */
+  chart?: { panel: string; x: string };
 }
 
 export interface Benchmark {

@@ -1,12 +1,14 @@
 /**
  * `make bench`: runs every benchmark in bench/ (or those named on the command line),
- * prints a table with each figure, its same-run baseline, the ratio and the goal, and
- * writes bench/report.json.
+ * prints each figure with its same-run baseline, the ratio and the goal as it goes, then a
+ * table of all of them with each goal marked met or not, and writes bench/report.json and
+ * the chart bench/report.png (bench/report.ts).
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { BenchFigure, Benchmark } from './harness.js';
+import { formatNumber as fmt, renderChart, summaryTable } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -37,10 +39,12 @@ for (const file of files) {
   }
   report[bench.name] = figures;
 }
-writeFileSync(path.join(here, '../../bench/report.json'), JSON.stringify(report, null, 2) + '\n');
-process.stdout.write(`\nwritten bench/report.json${failures ? ` (${failures} benchmark(s) failed)` : ''}\n`);
+const out = path.join(here, '../../bench');
+writeFileSync(path.join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+process.stdout.write(`\n${summaryTable(report)}`);
+const chart = await renderChart(report);
+if ('png' in chart) writeFileSync(path.join(out, 'report.png'), chart.png);
+process.stdout.write(
+  `\nwritten bench/report.json${'png' in chart ? ' and bench/report.png' : ` (no chart: ${chart.missing})`}${failures ? ` (${failures} benchmark(s) failed)` : ''}\n`,
+);
 process.exitCode = failures ? 1 : 0;
-
-function fmt(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString('en') : n.toPrecision(3);
-}

@@ -59,3 +59,33 @@ export function outOfServiceScreen(g: Geometry, s: { failures: { device: string;
   }
   return fit(lines, g);
 }
+
+/** A title row (centred) then the body rows, cut to the panel. */
+export function titled(g: Geometry, title: string, body: readonly string[]): string[] {
+  return fit([center(title, g.cols), ...body], g);
+}
+
+/** Right-aligns `text` in the row (amounts). */
+export function right(text: string, cols: number): string {
+  return text.length >= cols ? text.slice(0, cols) : ' '.repeat(cols - text.length) + text;
+}
+
+/**
+ * A page of a numbered list: `perPage` items, each "N TEXT". `global`: numbers run over the
+ * whole list (a list of up to 9); otherwise they restart at 1 on each page.
+ */
+export function listPage(items: readonly string[], page: number, perPage: number, global: boolean): string[] {
+  const start = page * perPage;
+  return items.slice(start, start + perPage).map((text, i) => `${global ? start + i + 1 : i + 1} ${text}`);
+}
+
+/** The idle screen of a signed-in terminal: merchant, ready (or training), operator, date and time. */
+export function signedInIdleScreen(g: Geometry, s: { merchant: string; now: Date; status: string; operator: string }): string[] {
+  const d = s.now;
+  const date = `${d.getFullYear()}-${twoDigits(d.getMonth() + 1)}-${twoDigits(d.getDate())}`;
+  const time = `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}`;
+  if (g.rows >= 4) return fit([center(s.merchant, g.cols), center(s.status, g.cols), s.operator, spread(date, time, g.cols)], g);
+  if (g.rows === 3) return fit([center(s.merchant, g.cols), spread(s.status, s.operator, g.cols), spread(date, time, g.cols)], g);
+  if (g.rows === 2) return fit([center(s.merchant, g.cols), spread(s.status, time, g.cols)], g);
+  return fit([spread(s.status, time, g.cols)], g);
+}

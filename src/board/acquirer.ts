@@ -8,6 +8,8 @@ import { TEST_CARDS, issuerKeysFor } from '../../emv/cards/catalogue.js';
 import { cryptogramData, produceArpc, verifyArqc } from '../../emv/crypto/emv-keys.js';
 import type { Layout } from '../host/iso8583/layout.js';
 import { AcquirerSimulator, type IssuerCrypto, type SimCard } from '../host/simulator/simulator.js';
+import type { LedgerJson } from '../host/simulator/ledger.js';
+import { readFileSync } from 'node:fs';
 
 /** The test PIN of every catalogue card at the simulator (online PIN). */
 export const TEST_ONLINE_PIN = '1234';
@@ -58,12 +60,37 @@ export const catalogueIssuer: IssuerCrypto = {
   },
 };
 
-export function createSimulator(options: { layout: Layout; ledgerFile?: string }): AcquirerSimulator {
-  return new AcquirerSimulator({
+/**
+ * Takes up the books a previous run left in the ledger file (the embedded simulator of the
+ * sim board restarts with the terminal: a reversal after a crash must find its original).
+ * A missing file is a fresh start; an unreadable one is left alone and reported.
+ */
+function resumeLedger(sim: AcquirerSimulator, file: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  let saved: LedgerJson;
+  try {
+    saved = JSON.parse(text) as LedgerJson;
+  } catch (err) {
+    throw new Error(`acquirer simulator: ledger ${file} is not JSON (${(err as Error).message}); move it away to start a fresh ledger`);
+  }
+  for (const [name, card] of Object.entries(saved.cards ?? {})) if (sim.ledger.cards.has(name)) sim.ledger.cards.set(name, card);
+  sim.ledger.transactions.push(...(saved.transactions ?? []));
+  sim.ledger.reconciliations.push(...(saved.reconciliations ?? []));
+}
+
+export function createSimulator(options: { layout: Layout; ledgerFile?: string; resume?: boolean }): AcquirerSimulator {
+  const sim = new AcquirerSimulator({
     layout: options.layout,
     cards: catalogueCards(),
     bdk: Uint8Array.from(Buffer.from(TEST_HOST_KEYS.bdk, 'hex')),
     issuer: catalogueIssuer,
     ...(options.ledgerFile ? { ledgerFile: options.ledgerFile } : {}),
   });
+  if (options.resume && options.ledgerFile) resumeLedger(sim, options.ledgerFile);
+  return sim;
 }

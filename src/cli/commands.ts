@@ -19,4 +19,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   journal: () => load(import('./journal.js')),
   report: () => load(import('./report.js')),
   settle: () => load(import('./settle.js')),
+  cards: () => load(import('./cards.js')),
 };

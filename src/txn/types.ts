@@ -73,7 +73,14 @@ export interface EngineUi {
    * DUKPT PIN key for this PAN; the clear PIN never leaves that function. Undefined when the
    * cardholder bypassed or cancelled.
    */
-  onlinePin(request: { readonly panMasked: string; readonly pan: string; readonly amount: number; readonly currency: string }): Promise<{ readonly pinBlock: Uint8Array; readonly ksn: Uint8Array } | 'bypassed' | 'cancelled'>;
+  onlinePin(request: {
+    readonly panMasked: string;
+    readonly pan: string;
+    readonly amount: number;
+    readonly currency: string;
+    /** PIN bypass is allowed (EMV Book 3 10.5, terminal configuration): ENTER with no digit answers 'bypassed'. Default false. */
+    readonly bypassAllowed?: boolean;
+  }): Promise<{ readonly pinBlock: Uint8Array; readonly ksn: Uint8Array } | 'bypassed' | 'cancelled'>;
   /** Several applications need the cardholder's choice (EMV Book 1 12.4): the index, or undefined to cancel. */
   chooseApplication(labels: readonly string[]): Promise<number | undefined>;
   /** Aborts card waiting and PIN entry (CANCEL key): the engine ends the transaction as `cancelled`. */
@@ -93,6 +100,8 @@ export interface TxnResult {
   readonly reason?: string;
   /** What the receipt prints: present once a card was read (approved and declined). */
   readonly receipt?: ReceiptData;
+  /** Balance inquiry approved: the available balance the host returned (ISO 8583 field 54), minor units. */
+  readonly balance?: { readonly amount: number; readonly currency: string };
 }
 
 /** A journalled transaction as the application lists it (void/refund pick lists, reprint). */

@@ -81,6 +81,8 @@ export class Hd44780Model {
   private readonly placeholder: string;
   private readonly now: () => number;
   private readonly listeners = new Set<(v: Hd44780Violation) => void>();
+  private readonly textListeners = new Set<(rows: string[]) => void>();
+  private lastText = '';
   private present = true;
   private busOffsetUs = 0;
 
@@ -148,11 +150,32 @@ export class Hd44780Model {
     this.cgram.fill(0);
     this.ops.length = 0;
     this.ddramWrites = 0;
+    this.textMayHaveChanged();
   }
 
   onViolation(listener: (v: Hd44780Violation) => void): Unsubscribe {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  /**
+   * Called after a bus write (or a power cycle) that changed what a person reads on the
+   * panel, with the new rows (as text()). One I2C write carries a whole screen update from
+   * the driver, so a listener sees whole screens rather than single characters.
+   */
+  onTextChange(listener: (rows: string[]) => void): Unsubscribe {
+    if (this.textListeners.size === 0) this.lastText = this.text().join('\n');
+    this.textListeners.add(listener);
+    return () => void this.textListeners.delete(listener);
+  }
+
+  private textMayHaveChanged(): void {
+    if (this.textListeners.size === 0) return;
+    const rows = this.text();
+    const joined = rows.join('\n');
+    if (joined === this.lastText) return;
+    this.lastText = joined;
+    for (const l of [...this.textListeners]) l([...rows]);
   }
 
   // --- what a person sees ------------------------------------------------------------
@@ -219,6 +242,7 @@ export class Hd44780Model {
     const start = this.clock();
     data.forEach((byte, i) => this.setPort(byte, start + (i + 2) * byteUs)); // +1 byte: the address
     this.busOffsetUs += (data.length + 1) * byteUs;
+    this.textMayHaveChanged();
   }
 
   i2cRead(length: number): Uint8Array {

@@ -3,12 +3,14 @@
  * module under keys/ (definitions + its ConfigValues types) and a line here.
  */
 import type { ConfigKeyDef } from '../schema.js';
+import { appKeys } from './app.js';
 import { backupKeys } from './backup.js';
 import { consoleKeys } from './console.js';
 import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
 import { securityKeys } from './security.js';
+import { riskKeys } from './risk.js';
 
 export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   terminalKeys,
@@ -17,4 +19,6 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   consoleKeys,
   securityKeys,
   backupKeys,
+  appKeys,
+  riskKeys,
 ];

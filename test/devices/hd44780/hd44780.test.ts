@@ -117,6 +117,27 @@ t.test('an update writes only the cells that changed', async (t) => {
   await bus.close();
 });
 
+t.test('model: onTextChange reports each new screen once, whole, and nothing when the text stays', async (t) => {
+  const { model, lcd, bus } = await rig({ cols: 16, rows: 2 });
+  const seen: string[][] = [];
+  const off = model.onTextChange((rows) => seen.push(rows));
+  await lcd.show(['AMOUNT', 'CNY 12.50']);
+  await lcd.show(['AMOUNT', 'CNY 12.50']);
+  await lcd.setBacklight(false);
+  await lcd.show(['APPROVED', '']);
+  t.same(seen, [
+    ['AMOUNT'.padEnd(16), 'CNY 12.50'.padEnd(16)],
+    ['APPROVED'.padEnd(16), ' '.repeat(16)],
+  ]);
+  model.powerCycle();
+  t.same(seen.at(-1), [' '.repeat(16), ' '.repeat(16)], 'a power cycle blanks the panel (display off after reset, datasheet p.23)');
+  off();
+  await lcd.selfTest();
+  t.equal(seen.length, 3, 'nothing after unsubscribing');
+  await lcd.close();
+  await bus.close();
+});
+
 t.test('euro sign: defined in CGRAM and shown', async (t) => {
   const { model, lcd, bus } = await rig();
   await lcd.show(['€ 12.50']);
