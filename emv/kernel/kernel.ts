@@ -60,6 +60,12 @@ export interface KernelDeps {
   readonly oda?: OdaVerifier | null;
   /** Called once, as soon as the card is no longer needed (Book A 6.2: the UI says "remove card"). */
   readonly onCardRemovable?: () => void;
+  /**
+   * The terminal's transaction log for floor limit checking (Book 3 10.6.1, split sales):
+   * the Amount, Authorised of the most recent logged transaction with this PAN (and PAN
+   * Sequence Number when given), in minor units of this transaction's currency, or undefined.
+   */
+  readonly lastLoggedAmount?: (pan: string, panSequenceNumber: string | undefined) => number | undefined;
 }
 
 export interface KernelRequest {
@@ -681,10 +687,13 @@ class Transaction implements TerminalState {
     const aid = this.aid!;
     const amount = this.params.amount;
     const floor = this.iface === 'contactless' ? aid.contactless?.floorLimit ?? aid.floorLimit : aid.floorLimit;
-    // Book 3 10.6.1 (greater than or equal); Book A: above the contactless floor limit.
-    if (this.iface === 'contact' ? amount >= floor : amount > floor) setBit(this.tvr, TVR.FLOOR_LIMIT_EXCEEDED);
-    if (this.params.forcedOnline) setBit(this.tvr, TVR.FORCED_ONLINE);
+    // Book 3 10.6.1 (greater than or equal, with the most recent logged amount for the same PAN); Book A: above the contactless floor limit.
     const pan = this.pan();
+    const psn = this.card.get(TAG.PAN_SEQUENCE_NUMBER);
+    const last = this.iface === 'contact' && pan !== undefined ? this.deps.lastLoggedAmount?.(pan, psn === undefined ? undefined : toHex(psn)) : undefined;
+    const logged = last !== undefined && Number.isSafeInteger(last) && last > 0 ? last : 0;
+    if (this.iface === 'contact' ? amount + logged >= floor : amount > floor) setBit(this.tvr, TVR.FLOOR_LIMIT_EXCEEDED);
+    if (this.params.forcedOnline) setBit(this.tvr, TVR.FORCED_ONLINE);
     if (pan !== undefined && this.config.exceptionFile?.includes(pan)) setBit(this.tvr, TVR.EXCEPTION_FILE);
     const aip = this.card.get(TAG.AIP)!;
     if (this.iface === 'contact' && hasBit(aip, AIP.TERMINAL_RISK_MANAGEMENT)) {

@@ -11,35 +11,29 @@ import { recoverIssuerPublicKey, sha1Of, verifyDynamicSignature } from '../oda/o
 import { rsaRecover } from '../oda/rsa.js';
 import { parseTrack2Equivalent } from '../track/track.js';
 
-function panOf(card: ReadonlyMap<number, Uint8Array>): string | undefined {
-  try {
-    const p = card.get(TAG.PAN);
-    if (p !== undefined) return cnDigits(p);
-    const t2 = card.get(TAG.TRACK2_EQUIVALENT_DATA);
-    return t2 === undefined ? undefined : parseTrack2Equivalent(t2).pan;
-  } catch {
-    return undefined;
-  }
-}
-
-function dateOf(yymmdd: string): Date {
-  const yy = Number(yymmdd.slice(0, 2));
-  return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(yymmdd.slice(2, 4)) - 1, Number(yymmdd.slice(4, 6))));
-}
-
 const fail = (reason: string): OdaResult => ({ ok: false, reason });
 
 export function unverifiableOda(req: OdaRequest): OdaResult {
   if (req.method !== 'CDA') return { ok: true };
   const card = req.card;
-  const pan = panOf(card);
+  // The PAN the certificates name: 5A, else the PAN of 57 (Book 3 Annex A); the date as the kernel passed it (YYMMDD, YY < 50: 20YY).
+  const p5a = card.get(TAG.PAN);
+  const t2 = card.get(TAG.TRACK2_EQUIVALENT_DATA);
+  let pan: string | undefined;
+  try {
+    pan = p5a !== undefined ? cnDigits(p5a) : t2 !== undefined ? parseTrack2Equivalent(t2).pan : undefined;
+  } catch {
+    pan = undefined;
+  }
+  const [yy, mm, dd] = [0, 2, 4].map((i) => Number(req.date.slice(i, i + 2))) as [number, number, number];
+  const today = new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, mm - 1, dd));
   const cert = card.get(TAG.ISSUER_PUBLIC_KEY_CERTIFICATE);
   const exp = card.get(TAG.ISSUER_PUBLIC_KEY_EXPONENT);
   const iccCert = card.get(TAG.ICC_PUBLIC_KEY_CERTIFICATE);
   const iccExp = card.get(TAG.ICC_PUBLIC_KEY_EXPONENT);
   if (pan === undefined || cert === undefined || exp === undefined || iccCert === undefined || iccExp === undefined || req.sdad === undefined || req.cda === undefined) return fail('data missing');
   const ca = { rid: toHex(req.caKey.rid), index: req.caKey.index, modulus: req.caKey.modulus, exponent: req.caKey.exponent, test: false };
-  const issuer = recoverIssuerPublicKey(ca, cert, card.get(TAG.ISSUER_PUBLIC_KEY_REMAINDER), exp, pan, dateOf(req.date));
+  const issuer = recoverIssuerPublicKey(ca, cert, card.get(TAG.ISSUER_PUBLIC_KEY_REMAINDER), exp, pan, today);
   if (!issuer.ok) return fail(`issuer key: ${issuer.reason}`);
   if (iccCert.length !== issuer.key.modulus.length) return fail('ICC certificate length');
   const x = rsaRecover(issuer.key, iccCert);

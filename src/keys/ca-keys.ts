@@ -190,6 +190,11 @@ export class CaKeyStore {
   }
 }
 
+/** A kernel configuration whose CA keys are the store's active keys (test keys when `capk.testKeys` is on). */
+export function withStoreCaKeys<C extends { readonly caKeys: readonly CaKey[] }>(config: C, store: CaKeyStore, options: { today: Date; includeTest: boolean }): C {
+  return { ...config, caKeys: store.kernelKeys(options.today, { includeTest: options.includeTest }) };
+}
+
 /** Parses a `capk import` file: a JSON array of records (or { "keys": [...] }). */
 export function parseCaKeyFile(text: string): CaKeyRecord[] {
   let value: unknown;

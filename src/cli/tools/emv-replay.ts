@@ -12,7 +12,7 @@ import { SAMPLE_TERMINAL } from '../../../emv/kernel/sample-config.js';
 import { parseTrace } from '../../../emv/trace/format.js';
 import { replayTrace, type ReplayOptions, type ReplayReport } from '../../../emv/trace/replay.js';
 import { scrubPans } from '../../log.js';
-import { CaKeyStore } from '../../keys/ca-keys.js';
+import { CaKeyStore, withStoreCaKeys } from '../../keys/ca-keys.js';
 import { CommandError, UsageError, flag, hexArg, printJson, stringOpt, type Command, type CommandIo, type ParsedArgs } from '../command.js';
 import { JSON_OPTION } from './key-tool-util.js';
 
@@ -109,7 +109,7 @@ const replay: Command = {
       return 1;
     }
     const store = await CaKeyStore.open();
-    const config = { ...SAMPLE_TERMINAL, caKeys: store.kernelKeys(new Date(), { includeTest: true }) };
+    const config = withStoreCaKeys(SAMPLE_TERMINAL, store, { today: new Date(), includeTest: true });
     const report = await replayTrace(trace, { config, ...opts });
     if (flag(args, 'json')) printJson(io, report);
     else print(io, report);

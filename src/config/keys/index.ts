@@ -11,6 +11,7 @@ import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
 import { securityKeys } from './security.js';
 import { riskKeys } from './risk.js';
+import { traceKeys } from './trace.js';
 
 export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   terminalKeys,
@@ -21,4 +22,5 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   backupKeys,
   appKeys,
   riskKeys,
+  traceKeys,
 ];

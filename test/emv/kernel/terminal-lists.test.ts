@@ -44,3 +44,27 @@ t.test('a PAN on the exception file sets TVR byte 1 bit 5; TAC online DC.. sends
   t.equal(toHex(listed.tvr), '1000100000', 'exception file bit');
   t.equal(listed.outcome, 'online-request', 'TAC online DC4004F800 byte 1 has bit 5: ARQC');
 });
+
+t.test('floor limit with the transaction log: this amount plus the most recent logged one for the PAN (Book 3 10.6.1)', async (t) => {
+  const card = testCard('visa-offline');
+  const asked: Array<[string, string | undefined]> = [];
+  const run = async (logged: number | undefined) => {
+    const c = createCard('visa-offline', 'contact');
+    return runTransaction({
+      interface: 'contact',
+      params: params(1000),
+      config: TERMINAL,
+      deps: { transceive: async (x) => c.transceive(x), lastLoggedAmount: (pan, psn) => (asked.push([pan, psn]), logged) },
+    });
+  };
+  // Floor limit 20.00: 10.00 alone is below it; 10.00 + 15.00 logged reaches it (TVR byte 4 bit 8), which TAC online sends online.
+  const alone = await run(undefined);
+  t.equal(toHex(alone.tvr), '0000100000');
+  t.equal(alone.outcome, 'approved');
+  const split = await run(1500);
+  t.equal(toHex(split.tvr), '0000108000', 'floor limit exceeded');
+  t.equal(split.outcome, 'online-request');
+  t.same(asked[0], [card.pan, '01'], 'the log is asked with the PAN and PAN Sequence Number');
+  const bad = await run(Number.NaN);
+  t.equal(toHex(bad.tvr), '0000100000', 'a log answer that is not an amount counts as none');
+});
