@@ -1,7 +1,8 @@
 /**
  * EMV kernel software time per contactless transaction (issue 6): one qVSDC tap of the
- * `visa-offline` test card (PPSE, SELECT, GPO with fDDA, READ RECORD x2, three RSA
- * recoveries) with the card's answers replayed at once, so the figure is the kernel's own
+ * `visa-offline` test card (PPSE, SELECT, GPO with fDDA, READ RECORD x3; one RSA recovery
+ * per tap once the card's issuer and ICC keys are cached, three on its first tap) with the
+ * card's answers replayed at once, so the figure is the kernel's own
  * time; baseline: the same exchanges replayed without the kernel (the floor any kernel pays
  * for the APDU plumbing). Goal: p99 <= 1 ms (well under 1% of the 500 ms contactless budget
  * even on a Pi-class CPU). Then the same tap through the PN532 driver and chip model on a
@@ -11,7 +12,8 @@ import { loadavg } from 'node:os';
 import { median, percentile, type Benchmark, type BenchFigure } from './harness.js';
 import { runTransaction } from '../emv/kernel/kernel.js';
 import type { TerminalConfig, TransactionParams } from '../emv/kernel/types.js';
-import { createCard, simContactlessCard } from '../emv/cards/catalogue.js';
+import { createCard, simContactlessCard, testCard } from '../emv/cards/catalogue.js';
+import { luhnCheckDigit } from '../emv/track/pan.js';
 import { SAMPLE_TERMINAL } from '../emv/kernel/sample-config.js';
 import { fromHex, toHex } from '../emv/bytes.js';
 import { SimSpiBus } from '../hal/sim/spi.js';
@@ -25,13 +27,12 @@ const PARAMS: TransactionParams = { amount: 1000, currency: 978, type: 0, date: 
 
 const CARD = 'visa-offline';
 
-async function recordTap(): Promise<Map<string, Uint8Array>> {
-  const card = createCard(CARD, 'contactless');
+async function recordTap(card = createCard(CARD, 'contactless'), config: TerminalConfig = CONFIG): Promise<Map<string, Uint8Array>> {
   const answers = new Map<string, Uint8Array>();
   const r = await runTransaction({
     interface: 'contactless',
     params: PARAMS,
-    config: CONFIG,
+    config,
     deps: {
       transceive: async (c) => {
         const a = Uint8Array.from(card.transceive(c));
@@ -44,19 +45,25 @@ async function recordTap(): Promise<Map<string, Uint8Array>> {
   return answers;
 }
 
-/** Wall time and CPU time (user + system, process.cpuUsage) of each run, in ms: CPU time is what the kernel costs when other processes preempt it. */
-async function samples(n: number, once: () => Promise<void>): Promise<number[] & { cpu: number[] }> {
-  for (let i = 0; i < Math.min(50, n); i++) await once();
-  const out = Object.assign([] as number[], { cpu: [] as number[] });
+/**
+ * Wall time of each run in ms, and whether the OS scheduler preempted the process during it
+ * (its involuntary context switch count rose: another process took the CPU). On a shared
+ * machine the preempted runs carry other processes' time; the kernel's own tail (garbage
+ * collection included) is the p99 of the runs that were not preempted.
+ */
+async function samples(n: number, once: () => Promise<void>, warmup = 300): Promise<{ all: number[]; own: number[] }> {
+  for (let i = 0; i < warmup; i++) await once();
+  const all: number[] = [];
+  const own: number[] = [];
   for (let i = 0; i < n; i++) {
-    const c0 = process.cpuUsage();
+    const s0 = process.resourceUsage().involuntaryContextSwitches;
     const t0 = performance.now();
     await once();
-    out.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    out.cpu.push((c.user + c.system) / 1000);
+    const dt = performance.now() - t0;
+    all.push(dt);
+    if (process.resourceUsage().involuntaryContextSwitches === s0) own.push(dt);
   }
-  return out;
+  return { all, own };
 }
 
 const bench: Benchmark = {
@@ -71,9 +78,32 @@ const bench: Benchmark = {
     const plumbing = await samples(2000, async () => {
       for (const c of commands) await replay(c);
     });
-    const p50 = median(kernel);
-    const p99 = percentile(kernel, 99);
-    const base = { name: 'same APDUs replayed without the kernel (p50)', value: median(plumbing) };
+    // A different card on every tap, as at a shop: the same TEST issuer, so the issuer key
+    // comes from the cache after the first card, and each card's ICC key is recovered. The
+    // answers are recorded with copies of the CA keys, whose recovered keys the timed runs do not reuse.
+    const profile = testCard(CARD).profile;
+    const coldConfig: TerminalConfig = { ...CONFIG, caKeys: CONFIG.caKeys.map((k) => ({ ...k })) };
+    const cards: Array<(c: Uint8Array) => Promise<Uint8Array>> = [];
+    for (let i = 0; i < 400; i++) {
+      const partial = '4761739002' + String(i).padStart(5, '0');
+      const pan = partial + String(luhnCheckDigit(partial));
+      const app = { ...profile.applications[0]!, pan };
+      const recorded = await recordTap(createCard({ ...profile, applications: [app] }, 'contactless'), coldConfig);
+      cards.push(async (c) => recorded.get(toHex(c))!);
+    }
+    let next = 0;
+    const perCard = await samples(
+      cards.length - 50,
+      async () => {
+        const transceive = cards[next++]!;
+        await runTransaction({ interface: 'contactless', params: PARAMS, config: CONFIG, deps: { transceive } });
+      },
+      50,
+    );
+
+    const p50 = median(kernel.own);
+    const p99 = percentile(kernel.own, 99);
+    const base = { name: 'same APDUs replayed without the kernel (p50)', value: median(plumbing.own) };
 
     // Through the PN532 driver and its model on a sim SPI bus.
     const model = new Pn532Model();
@@ -99,12 +129,15 @@ const bench: Benchmark = {
       await bus.close();
     }
     const direct = { name: 'kernel with the card answering at once (p50)', value: p50 };
+    const preempted = kernel.all.length - kernel.own.length;
     return [
-      { name: 'machine load average (1 min) during the run: p99 on a shared machine includes preemption', value: loadavg()[0]!, unit: 'runnable tasks' },
-      { name: 'kernel CPU time per tap, p50', value: median(kernel.cpu), unit: 'ms', baseline: { name: 'replay without the kernel, CPU p50', value: median(plumbing.cpu) }, goal: 'p99 <= 1 ms', met: percentile(kernel.cpu, 99) <= 1 },
-      { name: 'kernel CPU time per tap, p99', value: percentile(kernel.cpu, 99), unit: 'ms', baseline: { name: 'replay without the kernel, CPU p50', value: median(plumbing.cpu) }, goal: 'p99 <= 1 ms', met: percentile(kernel.cpu, 99) <= 1 },
-      { name: 'kernel wall time per tap, p50', value: p50, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
-      { name: 'kernel wall time per tap, p99', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
+      { name: 'machine load average (1 min) during the run', value: loadavg()[0]!, unit: 'runnable tasks' },
+      { name: `runs preempted by other processes (of ${kernel.all.length}; left out of the kernel's own p50/p99)`, value: preempted, unit: 'runs' },
+      { name: 'kernel time per tap, p50 (runs not preempted)', value: p50, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
+      { name: 'kernel time per tap, p99 (runs not preempted; GC pauses included)', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
+      { name: 'kernel wall time per tap, p99 of every run (preemption included)', value: percentile(kernel.all, 99), unit: 'ms', baseline: base },
+      { name: `a different card each tap (ICC key recovered, issuer key cached), p50 (${perCard.own.length} runs not preempted)`, value: median(perCard.own), unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: percentile(perCard.own, 99) <= 1 },
+      { name: 'a different card each tap, p99 (runs not preempted)', value: percentile(perCard.own, 99), unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: percentile(perCard.own, 99) <= 1 },
       { name: 'tap through PN532 driver + model (sim SPI, 1 ms polling), p50', value: median(pn532), unit: 'ms', baseline: direct, goal: 'under the 500 ms contactless budget', met: percentile(pn532, 99) < 500 },
       { name: 'tap through PN532 driver + model (sim SPI, 1 ms polling), p99', value: percentile(pn532, 99), unit: 'ms', baseline: direct, goal: 'under the 500 ms contactless budget', met: percentile(pn532, 99) < 500 },
     ];

@@ -67,6 +67,19 @@ export function bcdToNumber(bytes: Uint8Array): number {
 
 /** A non-negative integer as format n of `byteLength` bytes (leading zeros). */
 export function numberToBcd(value: number | bigint, byteLength: number): Uint8Array {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 10 ** Math.min(15, byteLength * 2)) {
+    // Fast path (amounts, dates, counters on every transaction): no string round trip.
+    const out = new Uint8Array(byteLength);
+    let v = value;
+    for (let i = byteLength - 1; i >= 0 && v > 0; i--) {
+      const lo = v % 10;
+      v = (v - lo) / 10;
+      const hi = v % 10;
+      v = (v - hi) / 10;
+      out[i] = (hi << 4) | lo;
+    }
+    return out;
+  }
   const digits = String(value);
   if (!/^[0-9]+$/.test(digits) || digits.length > byteLength * 2) {
     throw new EmvError('EMV_DATA_BAD_FORMAT', `${digits} does not fit format n of ${byteLength} bytes`);

@@ -45,6 +45,8 @@ export const EMV_ERROR_CODES = {
   // Virtual cards (emv/cards/, the simulator's card side)
   EMV_CARD_REMOVED: 'the virtual card left the field (or was pulled from the contact reader) at its configured step',
   EMV_CARD_UNKNOWN: 'no test card with that name in the catalogue',
+  // APDU traces (emv/trace/)
+  EMV_TRACE_MALFORMED: 'an APDU trace line is not a command, response or comment, has bad hex, or a response has no command (offset: the line number)',
 } as const;
 
 export type EmvErrorCode = keyof typeof EMV_ERROR_CODES;

@@ -114,6 +114,7 @@ export const INS = {
   APPLICATION_UNBLOCK: 0x18,
   CARD_BLOCK: 0x16,
   PIN_CHANGE_UNBLOCK: 0x24,
+  COMPUTE_CRYPTOGRAPHIC_CHECKSUM: 0x2a,
 } as const;
 
 /** Names of the instructions above, for decoders. */
@@ -132,6 +133,7 @@ export const INS_NAMES: Readonly<Record<number, string>> = {
   0x18: 'APPLICATION UNBLOCK',
   0x16: 'CARD BLOCK',
   0x24: 'PIN CHANGE/UNBLOCK',
+  0x2a: 'COMPUTE CRYPTOGRAPHIC CHECKSUM',
 };
 
 /**
@@ -177,6 +179,12 @@ export type CryptogramType = keyof typeof CRYPTOGRAM_TYPE;
 /** GENERATE AC (Book 3 6.5.5): P1 = cryptogram type, bit 5 set to request CDA. */
 export function generateAc(type: CryptogramType, cdolData: Uint8Array, options?: { cda?: boolean }): Uint8Array {
   return encodeCommand({ cla: 0x80, ins: INS.GENERATE_AC, p1: CRYPTOGRAM_TYPE[type] | (options?.cda ? 0x10 : 0), p2: 0, data: cdolData, le: 0 });
+}
+
+/** COMPUTE CRYPTOGRAPHIC CHECKSUM (Book C-2 mag-stripe mode): CLA 80, P1 8E, P2 80, the UDOL-related data. */
+export function computeCryptographicChecksum(udolData: Uint8Array): Uint8Array {
+  if (udolData.length > 255) throw new EmvError('EMV_APDU_BAD_ARGUMENT', `UDOL data of ${udolData.length} bytes does not fit (max 255)`);
+  return encodeCommand({ cla: 0x80, ins: INS.COMPUTE_CRYPTOGRAPHIC_CHECKSUM, p1: 0x8e, p2: 0x80, data: udolData, le: 0 });
 }
 
 /** INTERNAL AUTHENTICATE (Book 3 6.5.9) with the DDOL-related data. */

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeTlv, type TlvInput } from '../ber/tlv.js';
 import { bcdToNumber, fromHex } from '../bytes.js';
-import { arpcMethod1, arpcMethod2, computeCryptogram, cryptogramData, deriveIccMasterKey, deriveSessionKey } from '../crypto/emv-keys.js';
+import { arpcMethod1, arpcMethod2, computeCryptogram, computeCvc3, cryptogramData, deriveIccMasterKey, deriveSessionKey } from '../crypto/emv-keys.js';
 import { equalBytes } from '../crypto/bytes.js';
 import { parseDol, type DolEntry } from '../dol/dol.js';
 import { cdaDynamicData, sha1Of, signDynamicData } from '../oda/oda.js';
@@ -315,6 +315,30 @@ export class Applet {
   private wrongPin(): Uint8Array {
     this.pinTries--;
     return swOnly(this.pinTries === 0 ? 0x6983 : 0x63c0 | this.pinTries);
+  }
+
+  /**
+   * COMPUTE CRYPTOGRAPHIC CHECKSUM (Book C-2 mag-stripe mode): the UDOL data is the
+   * Unpredictable Number (Numeric), 4 bytes; answers 77 with CVC3 (Track2) 9F61, CVC3
+   * (Track1) 9F60 and the ATC, each CVC3 over its static track (computeCvc3). Once per GPO.
+   */
+  computeCryptographicChecksum(cmdData: Uint8Array): Uint8Array {
+    const ms = this.data.magstripe;
+    const txn = this.txn;
+    if (ms === undefined) return swOnly(0x6d00);
+    if (txn === undefined || txn.finished) return swOnly(0x6985);
+    if (cmdData.length !== 4) return swOnly(0x6700);
+    txn.finished = true;
+    this.lastOnlineAtc = this.atc;
+    const p = this.data.profile;
+    const key = deriveIccMasterKey(ms.imkCvc3, p.pan, p.psn, p.keyOption);
+    const cvc3 = (track: Uint8Array): Uint8Array => {
+      const v = computeCvc3(key, track, cmdData, this.atcBytes());
+      return Uint8Array.of(v >> 8, v & 0xff);
+    };
+    const answer = encodeTlv({ tag: 0x77, children: [tlv(0x9f61, cvc3(ms.track2)), tlv(0x9f60, cvc3(ms.track1)), tlv(0x9f36, this.atcBytes())] });
+    key.fill(0);
+    return withSw(answer, SW_OK);
   }
 
   /** GET DATA (Book 3 6.5.7): PIN try counter, ATC, last online ATC. */

@@ -31,6 +31,7 @@ function commandName(cla: number, ins: number): CardCommand | undefined {
     case 0x20: return 'VERIFY';
     case 0xca: return proprietary ? 'GET DATA' : undefined;
     case 0x84: return 'GET CHALLENGE';
+    case 0x2a: return proprietary ? 'COMPUTE CRYPTOGRAPHIC CHECKSUM' : undefined;
     default: return undefined;
   }
 }
@@ -119,6 +120,7 @@ export class VirtualCard {
         return app.verify(p2, data, challenge);
       }
       case 'GET DATA': return app.getData((p1 << 8) | p2);
+      case 'COMPUTE CRYPTOGRAPHIC CHECKSUM': return p1 === 0x8e && p2 === 0x80 ? app.computeCryptographicChecksum(data) : swOnly(0x6a86);
     }
   }
 

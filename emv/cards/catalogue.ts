@@ -13,6 +13,9 @@ import { VirtualCard } from './card.js';
 import { track2EquivalentHex } from './personalise.js';
 import type { ApplicationProfile, CardInterface, CardProfile, Scheme } from './profile.js';
 
+/** TEST issuer master key for the Mastercard mag-stripe CVC3 (IMK-CVC3). */
+export const TEST_CVC3_MASTER_KEY = '4F2A7C1E9B3D5A6880C1E2F3A4B5C6D7';
+
 /** TEST issuer master keys for application cryptograms (IMK-AC), per scheme. */
 export const TEST_ISSUER_MASTER_KEYS: Readonly<Record<Scheme, string>> = {
   visa: '0123456789ABCDEFFEDCBA9876543210',
@@ -124,6 +127,9 @@ export const TEST_CARDS: readonly TestCard[] = [
   card('decline-offline', 'Visa credit whose card risk management always declines',
     'declined offline: AAC at first GENERATE AC (contact) or in the GPO response (contactless)',
     [app('visa', { pan: visaPan(3), decision: { kind: 'decline' } })]),
+  card('mastercard-magstripe', 'Mastercard whose contactless application has no EMV mode (AIP byte 2 bit 8 clear): PayPass mag-stripe with dynamic CVC3; M/Chip with CDA on contact',
+    'contactless: mag-stripe mode (Book C-2): COMPUTE CRYPTOGRAPHIC CHECKSUM, online request with entry mode 91 and the dynamic Track 1/2 (CVC3, UN, ATC in the discretionary data); contact: as mastercard-online',
+    [app('mastercard', { pan: mcPan(5), magstripe: { imkCvc3: TEST_CVC3_MASTER_KEY } })]),
   card('online-pin', 'Mastercard whose CVM list requires online PIN (contactless: CTQ online PIN required)',
     'CVM online PIN: the terminal asks for the PIN and sends it online (TVR byte 3 bit 3 online PIN entered); ARQC',
     [app('mastercard', { pan: mcPan(2), cvmList: CVM_ONLINE_PIN, ctq: '8000' })]),
@@ -219,6 +225,8 @@ export interface IssuerKeys {
   readonly useUnpredictableNumber: boolean;
   /** How to answer: method 1 with an ARC, or method 2 with a CSU. */
   readonly arpcMethod: ArpcRequest['method'];
+  /** Mag-stripe cards: the IMK-CVC3 (TEST key) to check the CVC3 of a dynamic track with computeCvc3. */
+  readonly imkCvc3?: Uint8Array;
 }
 
 /** The TEST issuer keys of the catalogue application with this PAN (and PSN when given). */
@@ -226,7 +234,7 @@ export function issuerKeysFor(pan: string, psn?: string): IssuerKeys | undefined
   for (const c of TEST_CARDS) {
     for (const a of c.profile.applications) {
       if (a.pan === pan && (psn === undefined || a.psn === psn)) {
-        return { imk: fromHex(a.imk), psn: a.psn, option: a.keyOption, useUnpredictableNumber: a.sessionKeys === 'mastercard', arpcMethod: a.arpcMethod };
+        return { imk: fromHex(a.imk), psn: a.psn, option: a.keyOption, useUnpredictableNumber: a.sessionKeys === 'mastercard', arpcMethod: a.arpcMethod, ...(a.magstripe === undefined ? {} : { imkCvc3: fromHex(a.magstripe.imkCvc3) }) };
       }
     }
   }

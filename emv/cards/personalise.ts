@@ -39,6 +39,33 @@ export interface Personalisation {
   readonly iccKey?: RsaPrivateKeyHex;
   /** True when the application runs the quick contactless path (qVSDC / qPBOC) on this interface. */
   readonly quick: boolean;
+  /** Mag-stripe mode on this interface (Book C-2): the static tracks the CVC3 covers and the ICC CVC3 key's master. */
+  readonly magstripe?: { readonly track1: Uint8Array; readonly track2: Uint8Array; readonly imkCvc3: Uint8Array };
+}
+
+/**
+ * Book C-2 mag-stripe data (SFI 1 record 2): 13 discretionary digits on track 2 and 16
+ * characters on track 1, both with PCVC3 bits 2-4 (three CVC3 digits), PUNATC bits 5-7
+ * (three ATC digits, NATC 3) and 10-12 (three UN digits: nUN 3); bit 1, the last digit,
+ * carries nUN. UDOL 9F6A04 (the Unpredictable Number (Numeric)).
+ */
+function magstripeRecord(p: ApplicationProfile): { items: TlvInput[]; track1: Uint8Array; track2: Uint8Array } {
+  const track2 = fromHex(`${p.pan}D${p.expiry.slice(0, 4)}${p.serviceCode}${'0'.repeat(13)}`.padEnd(38, 'F').slice(0, 38));
+  const name = (p.cardholderName ?? 'TEST/CARDHOLDER').slice(0, 26);
+  const track1 = Uint8Array.from(Buffer.from(`B${p.pan}^${name}^${p.expiry.slice(0, 4)}${p.serviceCode}${'0'.repeat(16)}`, 'latin1'));
+  const items: TlvInput[] = [
+    tlv(0x9f6c, '0001'), // Mag-stripe Application Version Number (Card)
+    tlv(0x56, track1),
+    tlv(0x9f62, '00000000000E'),
+    tlv(0x9f63, '000000000E70'),
+    tlv(0x9f64, '03'),
+    tlv(0x9f6b, track2),
+    tlv(0x9f65, '000E'),
+    tlv(0x9f66, '0E70'),
+    tlv(0x9f67, '03'),
+    tlv(0x9f69, '9F6A04'),
+  ];
+  return { items, track1, track2 };
 }
 
 const tlv = (tag: number, value: Uint8Array | string): TlvInput => ({ tag, value: typeof value === 'string' ? fromHex(value) : value });
@@ -78,7 +105,10 @@ export const ISSUER_IDS: Readonly<Record<Scheme, string>> = { visa: '476173', ma
 
 export function personalise(p: ApplicationProfile, iface: 'contact' | 'contactless'): Personalisation {
   const quick = iface === 'contactless' && p.scheme !== 'mastercard';
+  const ms = iface === 'contactless' && p.magstripe !== undefined ? magstripeRecord(p) : undefined;
   const aip = aipFor(p, quick);
+  // Book C-2: no EMV mode on this interface, mag-stripe mode only.
+  if (ms !== undefined) aip[1] = 0x00;
   const mc = p.scheme === 'mastercard';
   const pdol = fromHex(quick ? PDOL_QUICK : mc ? PDOL_CONTACT_MC : '');
   const cdol1 = fromHex(mc ? CDOL1_MC : CDOL1_COMMON);
@@ -112,7 +142,8 @@ export function personalise(p: ApplicationProfile, iface: 'contact' | 'contactle
     ['1:1', r11],
     ['2:1', r21],
   ]);
-  const afl: number[] = [0x08, 1, 1, 0, 0x10, 1, 1, 1];
+  if (ms !== undefined) records.set('1:2', record(ms.items));
+  const afl: number[] = [0x08, 1, ms === undefined ? 1 : 2, 0, 0x10, 1, 1, 1];
   let iccKey: RsaPrivateKeyHex | undefined;
   if (p.oda !== 'none') {
     // Static data to authenticate (Book 3 10.3): the value of the SFI 1-10 record template, then the AIP (9F4A = 82).
@@ -160,5 +191,6 @@ export function personalise(p: ApplicationProfile, iface: 'contact' | 'contactle
     imk: fromHex(p.imk),
     ...(iccKey === undefined ? {} : { iccKey }),
     quick,
+    ...(ms === undefined ? {} : { magstripe: { track1: ms.track1, track2: ms.track2, imkCvc3: fromHex(p.magstripe!.imkCvc3) } }),
   };
 }

@@ -35,7 +35,8 @@ export type CardCommand =
   | 'EXTERNAL AUTHENTICATE'
   | 'VERIFY'
   | 'GET DATA'
-  | 'GET CHALLENGE';
+  | 'GET CHALLENGE'
+  | 'COMPUTE CRYPTOGRAPHIC CHECKSUM';
 
 export interface ApplicationProfile {
   readonly scheme: Scheme;
@@ -89,6 +90,13 @@ export interface ApplicationProfile {
   readonly blocked?: boolean;
   /** The issuer public key certificate is damaged (ODA fails at issuer key recovery). */
   readonly badCertificate?: boolean;
+  /**
+   * Mastercard contactless without EMV mode (AIP byte 2 bit 8 clear): the records carry
+   * Track 1/2 Data with the PCVC3 / PUNATC / NATC bitmaps and the UDOL, and the card
+   * answers COMPUTE CRYPTOGRAPHIC CHECKSUM with CVC3 (Book C-2 mag-stripe mode).
+   * `imkCvc3` is the TEST issuer master key for CVC3, hex 32.
+   */
+  readonly magstripe?: { readonly imkCvc3: string };
 }
 
 export interface CardFaults {

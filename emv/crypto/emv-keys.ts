@@ -211,3 +211,21 @@ export function cryptogramData(get: (tag: number) => Uint8Array | undefined): Ui
   }
   return concat(...parts);
 }
+
+/**
+ * Mastercard dynamic CVC3 (PayPass mag-stripe: what the card computes for COMPUTE
+ * CRYPTOGRAPHIC CHECKSUM and the issuer checks). IVCVC3 = the rightmost 2 bytes of ISO/IEC
+ * 9797-1 MAC algorithm 3 with padding method 2, under the ICC CVC3 key (derived from the
+ * IMK-CVC3 like an ICC master key, Book 2 A1.4), over the track template (Track 2 Data 9F6B
+ * as stored, or the Track 1 Data 56 characters); CVC3 = the rightmost 2 bytes of
+ * 3DES(key)[IVCVC3 || UN (4 bytes, the Unpredictable Number (Numeric) 9F6A) || ATC (2)],
+ * returned as a number 0-65535 (its decimal digits go into the track).
+ */
+export function computeCvc3(iccCvc3Key: Uint8Array, trackTemplate: Uint8Array, unpredictableNumber: Uint8Array, atc: Uint8Array): number {
+  needDoubleKey(iccCvc3Key, 'the ICC CVC3 key');
+  need(unpredictableNumber.length === 4, `the unpredictable number must be 4 bytes, got ${unpredictableNumber.length}`);
+  need(atc.length === 2, `the ATC must be 2 bytes, got ${atc.length}`);
+  const iv = macAlgorithm3(iccCvc3Key, trackTemplate, 2, 8).subarray(6, 8);
+  const block = encryptEcb('tdes', iccCvc3Key, concat(iv, unpredictableNumber, atc));
+  return (block[6]! << 8) | block[7]!;
+}

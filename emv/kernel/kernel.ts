@@ -14,7 +14,7 @@
  * - The full PAN leaves the kernel only in `outcome.account`, for the host request; every
  *   other place uses the masked PAN.
  */
-import { generateAc, getData, getProcessingOptions, internalAuthenticate, readRecord, externalAuthenticate, selectByName, type CryptogramType } from '../apdu/apdu.js';
+import { computeCryptographicChecksum, generateAc, getData, getProcessingOptions, internalAuthenticate, readRecord, externalAuthenticate, selectByName, type CryptogramType } from '../apdu/apdu.js';
 import { isSuccess } from '../apdu/status-words.js';
 import { findTlv, encodeTlv, isConstructed, type Tlv } from '../ber/tlv.js';
 import { concatBytes, bcdDigits, cnDigits, toHex } from '../bytes.js';
@@ -29,6 +29,8 @@ import { CardFault, CardIo, decodeCard, expectTemplate, indexOnce } from './card
 import { noCvmPerformed, onlinePin, processCvmList } from './cvm.js';
 import { checkInputs, terminalValue, type TerminalState } from './data.js';
 import { emvOda } from './oda.js';
+import { dynamicTrack1, dynamicTrack2, numericUnpredictableNumber, unDigitCount, type TrackBitmaps } from './magstripe.js';
+import { sha1Of } from '../oda/oda.js';
 import { bytesEqual, orderCandidates, selectContact, selectPpse } from './selection.js';
 import type {
   AidConfig,
@@ -58,6 +60,12 @@ export interface KernelDeps {
   readonly oda?: OdaVerifier | null;
   /** Called once, as soon as the card is no longer needed (Book A 6.2: the UI says "remove card"). */
   readonly onCardRemovable?: () => void;
+  /**
+   * The terminal's transaction log for floor limit checking (Book 3 10.6.1, split sales):
+   * the Amount, Authorised of the most recent logged transaction with this PAN (and PAN
+   * Sequence Number when given), in minor units of this transaction's currency, or undefined.
+   */
+  readonly lastLoggedAmount?: (pan: string, panSequenceNumber: string | undefined) => number | undefined;
 }
 
 export interface KernelRequest {
@@ -73,6 +81,11 @@ export type KernelResult = KernelOutcome & { readonly complete?: (response: Host
 /** Cryptogram Information Data types (Book 3 Table 14, bits 8-7). */
 const CID_TYPE = { AAC: 0x00, TC: 0x40, ARQC: 0x80 } as const;
 const APPROVED_ARC = new Set(['00', '08', '10', '11']);
+const VISA_RID = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x03);
+/** Book C-2 mag-stripe data the card's records hold (tags shared with other kernels: 9F63 9F66 9F69). */
+const MS = { PUNATC_TRACK1: 0x9f63, PUNATC_TRACK2: 0x9f66, UDOL: 0x9f69 } as const;
+/** Book C-2: the default UDOL, the Unpredictable Number (Numeric). */
+const DEFAULT_UDOL = Uint8Array.of(0x9f, 0x6a, 0x04);
 
 type StepResult = KernelStep | KernelResult;
 /** A stop inside a step: the loop turns it into an outcome at the current step. */
@@ -122,6 +135,15 @@ class Transaction implements TerminalState {
   private entryMode: EntryMode;
   private readonly events: KernelEvent[] = [];
   private removable = false;
+  /** TC Hash Value (98) for the GENERATE AC being built (Book 3 5.4 TDOL). */
+  private tcHash: Uint8Array | undefined;
+  /** Book C-2 mag-stripe mode: chosen at GPO; the Unpredictable Number (Numeric), the ATC and the dynamic tracks. */
+  private magstripe = false;
+  private unNumeric: Uint8Array | undefined;
+  private magstripeAtc: Uint8Array | undefined;
+  private dynamicTracks: { track2: Uint8Array; track1?: string } | undefined;
+  /** Issuer Script Results, 5 bytes per script in the order run (Book 4 Annex A5). */
+  private scriptResults: Uint8Array[] = [];
   private step: KernelStep = 'application-selection';
   private completed = false;
   /** Contactless per-AID pre-processing results (Book A 5.2.2 / Book B 3.1.1). */
@@ -280,6 +302,11 @@ class Transaction implements TerminalState {
       this.card.set(tag, Uint8Array.from(v));
       this.gpoTags.add(tag);
     }
+    // Book C-2: a card without EMV mode (AIP byte 2 bit 8) runs mag-stripe mode where the AID allows it.
+    if (this.iface === 'contactless' && !values.has(TAG.APPLICATION_CRYPTOGRAM) && !hasBit(aip, AIP.EMV_MODE) && c.config.contactless?.magstripeMode === true) {
+      this.magstripe = true;
+      this.entryMode = '91';
+    }
     return 'read-application-data';
   }
 
@@ -313,6 +340,7 @@ class Transaction implements TerminalState {
     }
     this.removeCardIfDone('read-application-data');
     this.checkMandatory();
+    if (this.magstripe) return this.magstripeProcessing();
     return 'offline-data-authentication';
   }
 
@@ -326,12 +354,11 @@ class Transaction implements TerminalState {
       if (forOda) this.odaRecordBad = true; // Book 3 10.3: an SFI 11-30 ODA record not coded 70 fails ODA
       return;
     }
-    if (forOda) this.odaRecords.push(sfi <= 10 ? Uint8Array.from(t.value) : Uint8Array.from(r.data));
-    const seen = new Map<number, Uint8Array>();
-    indexOnce(t.children!, `record ${sfi}.${rec}`).forEach((v, k) => seen.set(k, v));
-    for (const [tag, v] of seen) {
+    // CardIo hands out a copy of each response, so its subarrays are the kernel's to keep.
+    if (forOda) this.odaRecords.push(sfi <= 10 ? t.value : r.data);
+    for (const [tag, v] of indexOnce(t.children!, `record ${sfi}.${rec}`)) {
       if (this.card.has(tag)) throw new CardFault(`data object ${tag.toString(16).toUpperCase()} appears more than once (Book 3 10.2)`);
-      this.card.set(tag, Uint8Array.from(v));
+      this.card.set(tag, v);
     }
   }
 
@@ -339,7 +366,7 @@ class Transaction implements TerminalState {
   private checkMandatory(): void {
     const need = this.iface === 'contact' ? [TAG.APPLICATION_EXPIRATION_DATE, TAG.PAN, TAG.CDOL1, TAG.CDOL2] : [];
     for (const t of need) if (!this.card.has(t)) throw new CardFault(`mandatory data object ${t.toString(16).toUpperCase()} missing (Book 3 7.2)`);
-    if (this.iface === 'contactless' && !this.card.has(TAG.PAN) && !this.card.has(TAG.TRACK2_EQUIVALENT_DATA)) throw new CardFault('neither PAN (5A) nor Track 2 Equivalent Data (57)');
+    if (this.iface === 'contactless' && !this.card.has(TAG.PAN) && !this.card.has(TAG.TRACK2_EQUIVALENT_DATA) && !(this.magstripe && this.card.has(TAG.TRACK2_DATA))) throw new CardFault('neither PAN (5A) nor Track 2 Equivalent Data (57)');
     for (const t of [TAG.PAN, TAG.APPLICATION_EXPIRATION_DATE, TAG.APPLICATION_EFFECTIVE_DATE, TAG.PAN_SEQUENCE_NUMBER, TAG.APPLICATION_USAGE_CONTROL, TAG.ISSUER_COUNTRY_CODE, TAG.CRYPTOGRAM_INFORMATION_DATA, TAG.ATC]) {
       const v = this.card.get(t);
       if (v !== undefined) {
@@ -494,8 +521,27 @@ class Transaction implements TerminalState {
   }
 
   private gpoCid(): number | undefined {
-    const cid = this.card.get(TAG.CRYPTOGRAM_INFORMATION_DATA);
+    const cid = this.card.get(TAG.CRYPTOGRAM_INFORMATION_DATA) ?? this.cidFromIad();
     return cid === undefined || cid.length !== 1 ? undefined : cid[0]! & 0xc0;
+  }
+
+  /**
+   * Book C-3 (Kernel 3) GPO response processing: a qVSDC card may leave out the CID (9F27);
+   * the reader then takes the cryptogram type from the Issuer Application Data, byte 5
+   * bits 6-5 (CVR byte 2 of the Visa IAD formats 0/1/3: length 06, DKI, CVN, CVR length 03,
+   * CVR; 00 AAC, 01 TC, 10 ARQC). Only for a Visa AID on the quick path with that IAD
+   * layout; every other card without 9F27 stays a card data error.
+   */
+  private cidFromIad(): Uint8Array | undefined {
+    if (this.iface !== 'contactless' || !this.gpoTags.has(TAG.APPLICATION_CRYPTOGRAM) || this.gpoTags.has(TAG.CRYPTOGRAM_INFORMATION_DATA)) return undefined;
+    if (this.selected === undefined || !bytesEqual(this.selected.aid.subarray(0, 5), VISA_RID)) return undefined;
+    const iad = this.card.get(TAG.ISSUER_APPLICATION_DATA);
+    if (iad === undefined || iad.length < 7 || iad[0] !== 0x06 || iad[3] !== 0x03) return undefined;
+    const type = (iad[4]! >> 4) & 0x03;
+    if (type === 0x03) return undefined; // 11 is RFU
+    const cid = Uint8Array.of(type << 6);
+    this.card.set(TAG.CRYPTOGRAM_INFORMATION_DATA, cid);
+    return cid;
   }
 
   /** Book C-3 5.4-5.8: outcome from the GPO cryptogram, fDDA result, expiry, CTQ and the CVM the CTQ asks for. */
@@ -535,7 +581,8 @@ class Transaction implements TerminalState {
     if (!this.clCvmRequired) return { bytes: Uint8Array.of(0x1f, 0x00, 0x02), method: 'no-cvm', signatureRequired: false };
     setBit(this.tsi, TSI.CVM_PERFORMED);
     if (hasBit(ctq, CTQ.CDCVM_PERFORMED)) return { bytes: Uint8Array.of(0x01, 0x00, 0x02), method: 'cdcvm', signatureRequired: false };
-    if (hasBit(ctq, CTQ.ONLINE_PIN_REQUIRED) && hasBit(this.ttq, TTQ.ONLINE_PIN) && cid === CID_TYPE.ARQC) {
+    // Mag-stripe mode (Book C-2) has no CTQ: over the CVM required limit the reader's online PIN comes first.
+    if ((this.magstripe || hasBit(ctq, CTQ.ONLINE_PIN_REQUIRED)) && hasBit(this.ttq, TTQ.ONLINE_PIN) && cid === CID_TYPE.ARQC) {
       const r = await onlinePin({ pin: this.deps.pin, tvr: this.tvr, pan: this.pan() });
       if (r !== 'failed') return { bytes: Uint8Array.of(0x02, 0x00, 0x00), method: 'online-pin', signatureRequired: false };
     }
@@ -543,6 +590,55 @@ class Transaction implements TerminalState {
     if (hasBit(this.ttq, TTQ.SIGNATURE)) return { bytes: Uint8Array.of(0x1e, 0x00, 0x00), method: 'signature', signatureRequired: true };
     setBit(this.tvr, TVR.CVM_NOT_SUCCESSFUL);
     return { ...noCvmPerformed(1), method: 'failed' };
+  }
+
+  // --- Book C-2: mag-stripe mode ------------------------------------------------------
+
+  /**
+   * Book C-2 mag-stripe mode after the records: the Track 2 Data (9F6B) with PCVC3 (9F65),
+   * PUNATC (9F66) and NATC (9F67), Track 1 (56) with 9F62 9F63 9F64 when present (the same
+   * nUN); the CVM; COMPUTE CRYPTOGRAPHIC CHECKSUM with the UDOL data (default 9F6A04); the
+   * dynamic tracks for the host. The outcome is always an online request (entry mode 91).
+   */
+  private async magstripeProcessing(): Promise<StepResult> {
+    const bitmaps = (pcvc3Tag: number, punatcTag: number, natcTag: number, pcvc3Length: number): TrackBitmaps => {
+      const pcvc3 = this.card.get(pcvc3Tag);
+      const punatc = this.card.get(punatcTag);
+      const natc = this.card.get(natcTag);
+      if (pcvc3?.length !== pcvc3Length || punatc?.length !== pcvc3Length || natc?.length !== 1) throw new CardFault(`mag-stripe: ${pcvc3Tag.toString(16).toUpperCase()}, ${punatcTag.toString(16).toUpperCase()} or ${natcTag.toString(16).toUpperCase()} missing or of a wrong length (Book C-2)`);
+      return { pcvc3, punatc, natc: natc[0]! };
+    };
+    const track2 = this.card.get(TAG.TRACK2_DATA);
+    if (track2 === undefined) throw new CardFault('mag-stripe: Track 2 Data (9F6B) missing (Book C-2)');
+    const m2 = bitmaps(TAG.PCVC3_TRACK2, MS.PUNATC_TRACK2, TAG.NATC_TRACK2, 2);
+    const nUN = unDigitCount(m2);
+    const track1 = this.card.get(TAG.TRACK1_DATA);
+    const m1 = track1 === undefined ? undefined : bitmaps(TAG.PCVC3_TRACK1, MS.PUNATC_TRACK1, TAG.NATC_TRACK1, 6);
+    if (m1 !== undefined && unDigitCount(m1) !== nUN) throw new CardFault('mag-stripe: Track 1 and Track 2 bitmaps give different nUN (Book C-2)');
+    const un = numericUnpredictableNumber(this.params.unpredictableNumber, nUN);
+    this.unNumeric = un.value;
+    this.step = 'cardholder-verification';
+    this.cvm = await this.contactlessCvm(undefined, CID_TYPE.ARQC);
+    this.cvmResults = this.cvm.bytes;
+    this.step = 'first-generate-ac';
+    const udol = parseDolOrFault(this.card.get(MS.UDOL) ?? DEFAULT_UDOL, 'UDOL');
+    const r = await this.io.exchange(computeCryptographicChecksum(buildDol(udol, (t) => this.source(t))));
+    if (r.sw !== 0x9000) throw new CardFault(`COMPUTE CRYPTOGRAPHIC CHECKSUM answered ${toHex(Uint8Array.of(r.sw1, r.sw2))}`);
+    const values = indexOnce(expectTemplate(r.data, TAG.RESPONSE_FORMAT_2, 'COMPUTE CRYPTOGRAPHIC CHECKSUM response').children!, 'COMPUTE CRYPTOGRAPHIC CHECKSUM response');
+    const cvc3Track2 = values.get(TAG.CVC3_TRACK2);
+    const cvc3Track1 = values.get(TAG.CVC3_TRACK1);
+    const atc = values.get(TAG.ATC);
+    if (cvc3Track2?.length !== 2 || atc?.length !== 2 || (m1 !== undefined && cvc3Track1?.length !== 2)) throw new CardFault('COMPUTE CRYPTOGRAPHIC CHECKSUM response without CVC3 (9F61, 9F60 with track 1) or ATC (9F36)');
+    this.removeCardIfDone('first-generate-ac');
+    setBit(this.tsi, TSI.CARD_RISK_MANAGEMENT_PERFORMED);
+    this.magstripeAtc = atc;
+    const common = { unDigits: un.digits, atc: (atc[0]! << 8) | atc[1]!, nUN };
+    this.dynamicTracks = {
+      track2: dynamicTrack2(track2, m2, { ...common, cvc3: (cvc3Track2[0]! << 8) | cvc3Track2[1]! }),
+      ...(m1 === undefined ? {} : { track1: dynamicTrack1(track1!, m1, { ...common, cvc3: (cvc3Track1![0]! << 8) | cvc3Track1![1]! }) }),
+    };
+    if (this.cvm.method === 'failed') return this.outcome('declined', 'CVM required and none possible');
+    return this.outcome('online-request', 'mag-stripe mode: dynamic CVC3 for online authorisation (Book C-2)');
   }
 
   // --- Book 3 10.5: cardholder verification --------------------------------------------
@@ -591,9 +687,14 @@ class Transaction implements TerminalState {
     const aid = this.aid!;
     const amount = this.params.amount;
     const floor = this.iface === 'contactless' ? aid.contactless?.floorLimit ?? aid.floorLimit : aid.floorLimit;
-    // Book 3 10.6.1 (greater than or equal); Book A: above the contactless floor limit.
-    if (this.iface === 'contact' ? amount >= floor : amount > floor) setBit(this.tvr, TVR.FLOOR_LIMIT_EXCEEDED);
+    // Book 3 10.6.1 (greater than or equal, with the most recent logged amount for the same PAN); Book A: above the contactless floor limit.
+    const pan = this.pan();
+    const psn = this.card.get(TAG.PAN_SEQUENCE_NUMBER);
+    const last = this.iface === 'contact' && pan !== undefined ? this.deps.lastLoggedAmount?.(pan, psn === undefined ? undefined : toHex(psn)) : undefined;
+    const logged = last !== undefined && Number.isSafeInteger(last) && last > 0 ? last : 0;
+    if (this.iface === 'contact' ? amount + logged >= floor : amount > floor) setBit(this.tvr, TVR.FLOOR_LIMIT_EXCEEDED);
     if (this.params.forcedOnline) setBit(this.tvr, TVR.FORCED_ONLINE);
+    if (pan !== undefined && this.config.exceptionFile?.includes(pan)) setBit(this.tvr, TVR.EXCEPTION_FILE);
     const aip = this.card.get(TAG.AIP)!;
     if (this.iface === 'contact' && hasBit(aip, AIP.TERMINAL_RISK_MANAGEMENT)) {
       this.randomSelection(aid, amount);
@@ -692,7 +793,10 @@ class Transaction implements TerminalState {
   /** GENERATE AC with the CDOL's data; checks the answer against the request (Book 3 9.3 Table 13). */
   private async generateAc(type: CryptogramType, cdolTag: number, cda: boolean): Promise<Ac | 'cda-failed'> {
     const cdol = this.card.get(cdolTag);
-    const data = cdol === undefined ? new Uint8Array(0) : buildDol(parseDolOrFault(cdol, 'CDOL'), (t) => this.source(t));
+    const entries = cdol === undefined ? [] : parseDolOrFault(cdol, 'CDOL');
+    // Before the CDOL data is built, so that a TVR in the same CDOL carries "default TDOL used".
+    if (entries.some((e) => e.tag === TAG.TC_HASH_VALUE)) this.tcHash = this.tcHashValue();
+    const data = buildDol(entries, (t) => this.source(t));
     if (data.length > 255) throw new CardFault('CDOL asks for more data than GENERATE AC can carry');
     if (cdolTag === TAG.CDOL1) this.cdol1Data = data;
     const r = await this.io.exchange(generateAc(type, data, { cda }));
@@ -735,6 +839,21 @@ class Transaction implements TerminalState {
       cryptogram = ok;
     }
     return { cid, atc, cryptogram };
+  }
+
+  /**
+   * Book 3 5.4 (TDOL) and Annex A (98): SHA-1 (Book 2 Annex B3) over the data the card's
+   * TDOL (97) names; without one, the terminal's default TDOL, which sets TVR byte 5 bit 8
+   * (Annex C5); without either, a TDOL naming nothing.
+   */
+  private tcHashValue(): Uint8Array {
+    let tdol = this.card.get(TAG.TDOL);
+    if (tdol === undefined && this.aid!.defaultTdol !== undefined) {
+      tdol = this.aid!.defaultTdol;
+      setBit(this.tvr, TVR.DEFAULT_TDOL_USED);
+    }
+    const entries = tdol === undefined ? [] : parseDolOrFault(tdol, 'TDOL');
+    return sha1Of(buildDol(entries.filter((e) => e.tag !== TAG.TC_HASH_VALUE), (t) => this.source(t)));
   }
 
   /** Book 2 6.6.2: CDA signature over the GENERATE AC answer; returns the cryptogram it carries. */
@@ -822,7 +941,13 @@ class Transaction implements TerminalState {
     return this.outcome('approved', host.kind === 'response' ? 'approved online' : 'unable to go online; approved offline by default action analysis');
   }
 
-  /** Book 3 10.10: each script's commands in order; a command failing (SW1 not 90, 62, 63) ends that script and sets the TVR bit. */
+  /**
+   * Book 3 10.10: each script's commands in order; a command failing (SW1 not 90, 62, 63)
+   * ends that script and sets the TVR bit. Each script leaves its Issuer Script Results
+   * entry (Book 4 Annex A5): result nibble 1 failed / 2 successful, then the sequence
+   * number of the failing command (1-14, F for 15 or later, 0 when none), then the Issuer
+   * Script Identifier (9F18) or zeros.
+   */
   private async runScripts(scripts: readonly Tlv[], template: number): Promise<void> {
     for (const s of scripts) {
       if (s.tag !== template) continue;
@@ -830,19 +955,28 @@ class Transaction implements TerminalState {
       const failBit = template === TAG.ISSUER_SCRIPT_TEMPLATE_1 ? TVR.SCRIPT_FAILED_BEFORE_FINAL_AC : TVR.SCRIPT_FAILED_AFTER_FINAL_AC;
       const id = s.children?.find((c) => c.tag === TAG.ISSUER_SCRIPT_IDENTIFIER)?.value;
       let ok = s.children !== undefined;
+      let seq = 0;
+      let failedAt = 0;
       for (const cmd of s.children ?? []) {
         if (cmd.tag !== TAG.ISSUER_SCRIPT_COMMAND) continue;
+        seq++;
         if (cmd.value.length < 4) {
           ok = false;
+          failedAt = seq;
           break;
         }
         const r = await this.io.exchange(Uint8Array.from(cmd.value));
         if (!isSuccess(r.sw)) {
           ok = false;
+          failedAt = seq;
           break;
         }
       }
       if (!ok) setBit(this.tvr, failBit);
+      const result = new Uint8Array(5);
+      result[0] = ((ok ? 2 : 1) << 4) | Math.min(failedAt, 15);
+      if (id !== undefined && id.length === 4) result.set(id, 1);
+      this.scriptResults.push(result);
       this.events.push({ kind: 'issuer-script', id: id === undefined ? undefined : Uint8Array.from(id), ok });
     }
   }
@@ -851,6 +985,8 @@ class Transaction implements TerminalState {
 
   /** A DOL's data element: terminal data first, then the card's (Book 3 5.4). */
   private source(tag: number): Uint8Array | undefined {
+    if (tag === TAG.TC_HASH_VALUE) return this.tcHash;
+    if (tag === TAG.UNPREDICTABLE_NUMBER_NUMERIC) return this.unNumeric;
     return terminalValue(this, tag) ?? this.card.get(tag) ?? this.fci.get(tag);
   }
 
@@ -858,7 +994,7 @@ class Transaction implements TerminalState {
     const p = this.card.get(TAG.PAN);
     try {
       if (p !== undefined) return cnDigits(p);
-      const t2 = this.card.get(TAG.TRACK2_EQUIVALENT_DATA);
+      const t2 = this.card.get(TAG.TRACK2_EQUIVALENT_DATA) ?? (this.magstripe ? this.card.get(TAG.TRACK2_DATA) : undefined);
       return t2 === undefined ? undefined : parseTrack2Equivalent(t2).pan;
     } catch {
       return undefined;
@@ -869,7 +1005,7 @@ class Transaction implements TerminalState {
   private expiry(): string | undefined {
     const e = this.card.get(TAG.APPLICATION_EXPIRATION_DATE);
     if (e !== undefined) return bcdDigits(e);
-    const t2 = this.card.get(TAG.TRACK2_EQUIVALENT_DATA);
+    const t2 = this.card.get(TAG.TRACK2_EQUIVALENT_DATA) ?? (this.magstripe ? this.card.get(TAG.TRACK2_DATA) : undefined);
     if (t2 === undefined) return undefined;
     try {
       return parseTrack2Equivalent(t2).expiry + '31';
@@ -910,12 +1046,16 @@ class Transaction implements TerminalState {
       applicationLabel: this.selected?.preferredName ?? this.selected?.label,
       cryptogram: this.ac?.cryptogram,
       cid: this.ac?.cid,
-      atc: this.ac?.atc,
+      atc: this.ac?.atc ?? this.magstripeAtc,
       cvm: this.cvm,
       panMasked: pan === undefined ? undefined : maskPan(pan),
       field55: this.ac === undefined ? undefined : this.field55(),
-      account: pan === undefined || expiry === undefined ? undefined : { pan, expiry: expiry.slice(0, 4), panSequenceNumber: psn === undefined ? undefined : toHex(psn), track2: this.card.get(TAG.TRACK2_EQUIVALENT_DATA) },
+      account:
+        pan === undefined || expiry === undefined
+          ? undefined
+          : { pan, expiry: expiry.slice(0, 4), panSequenceNumber: psn === undefined ? undefined : toHex(psn), track2: this.dynamicTracks?.track2 ?? this.card.get(TAG.TRACK2_EQUIVALENT_DATA), ...(this.dynamicTracks?.track1 === undefined ? {} : { track1: this.dynamicTracks.track1 }) },
       arc: this.arc === undefined ? undefined : String.fromCharCode(...this.arc),
+      ...(this.scriptResults.length === 0 ? {} : { issuerScriptResults: concatBytes(this.scriptResults) }),
       events: [...this.events],
     };
   }
@@ -950,6 +1090,7 @@ class Transaction implements TerminalState {
       [TAG.FFI, this.card.get(TAG.FFI)],
       [TAG.CUSTOMER_EXCLUSIVE_DATA, this.card.get(TAG.CUSTOMER_EXCLUSIVE_DATA)],
       [TAG.AUTHORISATION_RESPONSE_CODE, this.arc],
+      [TAG.ISSUER_SCRIPT_RESULTS, this.scriptResults.length === 0 ? undefined : concatBytes(this.scriptResults)],
     ]);
     const nodes: TlvLike[] = [];
     for (const [tag, value] of values) if (value !== undefined && !isConstructed(tag)) nodes.push({ tag, value: Uint8Array.from(value) });

@@ -12,7 +12,7 @@ import type { AidConfig, TerminalConfig } from './types.js';
 export const SAMPLE_CONTACTLESS_LIMITS = { transactionLimit: 10000, floorLimit: 5000, cvmRequiredLimit: 5000 } as const;
 
 /** One AID with TACs default DC4000A800, denial 0010000000, online DC4004F800, floor 20.00, random selection 20-50% from 10.00. */
-export function sampleAid(hex: string, versions: readonly string[], partialMatch = false): AidConfig {
+export function sampleAid(hex: string, versions: readonly string[], partialMatch = false, magstripeMode = false): AidConfig {
   return {
     aid: fromHex(hex),
     partialMatch,
@@ -24,7 +24,7 @@ export function sampleAid(hex: string, versions: readonly string[], partialMatch
     threshold: 1000,
     targetPercent: 20,
     maxTargetPercent: 50,
-    contactless: SAMPLE_CONTACTLESS_LIMITS,
+    contactless: magstripeMode ? { ...SAMPLE_CONTACTLESS_LIMITS, magstripeMode } : SAMPLE_CONTACTLESS_LIMITS,
   };
 }
 
@@ -40,7 +40,7 @@ export const SAMPLE_TERMINAL: TerminalConfig = {
   aids: [
     sampleAid('A0000000031010', ['008C'], true),
     sampleAid('A0000000032010', ['008C']),
-    sampleAid('A0000000041010', ['0002']),
+    sampleAid('A0000000041010', ['0002'], false, true), // Mastercard: mag-stripe mode for cards without EMV mode (Book C-2)
     sampleAid('A000000333010101', ['0030', '008C']),
     sampleAid('A000000333010102', ['0030', '008C']),
     sampleAid('A000000333010103', ['0030', '008C']),

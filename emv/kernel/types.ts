@@ -58,6 +58,8 @@ export interface AidConfig {
     readonly transactionLimit?: number;
     readonly floorLimit?: number;
     readonly cvmRequiredLimit?: number;
+    /** Book C-2: a card without EMV mode (AIP byte 2 bit 8 clear) may run mag-stripe mode (entry mode 91). Default false. */
+    readonly magstripeMode?: boolean;
   };
 }
 
@@ -67,6 +69,12 @@ export interface CaKey {
   readonly index: number;
   readonly modulus: Uint8Array;
   readonly exponent: Uint8Array;
+  /**
+   * The certification revocation list entries for this CA key (Book 2 5.3 step 10: RID,
+   * CA Public Key Index and Certificate Serial Number): serial numbers (3 bytes) of issuer
+   * certificates it signed that are revoked. A card whose issuer certificate is listed fails ODA.
+   */
+  readonly revokedSerials?: readonly Uint8Array[];
 }
 
 /** The terminal (Book 4 Annex A): the same for every transaction until reconfigured. */
@@ -81,6 +89,11 @@ export interface TerminalConfig {
   readonly country: number;
   /** Interface Device Serial Number (9F1E), 8 ASCII characters. */
   readonly ifdSerial: string;
+  /**
+   * Terminal exception file: PANs (digits) the terminal must not accept offline; a card found
+   * here sets TVR byte 1 bit 5 in terminal risk management, which the action codes act on.
+   */
+  readonly exceptionFile?: readonly string[];
   /** Merchant Category Code (9F15), Terminal Identification (9F1C), Merchant Identifier (9F16). */
   readonly merchantCategoryCode?: number;
   readonly terminalId?: string;
@@ -220,9 +233,24 @@ export interface KernelOutcome {
   /** ICC system related data for the authorisation request (ISO 8583 field 55), as BER-TLV. */
   readonly field55: Uint8Array | undefined;
   /** The full PAN and expiry for the host request (never log or display these). */
-  readonly account?: { readonly pan: string; readonly expiry: string; readonly panSequenceNumber?: string; readonly track2?: Uint8Array };
+  readonly account?: {
+    readonly pan: string;
+    readonly expiry: string;
+    readonly panSequenceNumber?: string;
+    /** Track 2 Equivalent Data (57) as the card gave it; in mag-stripe mode (entry mode 91) the dynamic Track 2 (CVC3, UN, ATC in place), same packed encoding with D. */
+    readonly track2?: Uint8Array;
+    /** Mag-stripe mode only: the dynamic Track 1 (ASCII, no sentinels), when the card has Track 1 Data. */
+    readonly track1?: string;
+  };
   /** Authorisation Response Code (8A) used at completion (host's, or Y1/Z1/Y3/Z3 terminal-generated). */
   readonly arc?: string;
+  /**
+   * Issuer Script Results (9F5B, Book 4 Annex A5) after completion when the host sent
+   * scripts: 5 bytes per script in the order run (result and failing command sequence
+   * number, then the script identifier or zeros). Also in `field55` then, for the
+   * reversal, advice or batch upload that carries them to the issuer.
+   */
+  readonly issuerScriptResults?: Uint8Array;
   /** Events in order: 'card-removable' is when the card is no longer needed (Book A 6.2 "Removal Timeout"/UI). */
   readonly events: readonly KernelEvent[];
 }

@@ -12,6 +12,7 @@ import {
   PCSC_TIMEOUTS,
   PcscError,
   PcscEventHub,
+  isPcscError,
   type PcscCapabilities,
   type PcscCard,
   type PcscConnectOptions,
@@ -293,10 +294,16 @@ class LinuxPcscCard implements PcscCard {
         try {
           const answer = await this.ctx.track(this.card.transmit(command, { maxRecvLength: 258 }));
           this.live('transmit');
+          // Every R-APDU ends with SW1 SW2 (ISO/IEC 7816-4 5.1). Less means the reader lost the
+          // card during the exchange (vpcd answers an empty response when its card leaves).
+          if (answer.length < 2) throw new PcscError('card-removed', `PC/SC "${this.reader}": transmit: no status word from the reader: the card stopped answering during the APDU (removed)`);
           return Uint8Array.from(answer);
         } catch (err) {
           if (this.dead) throw this.dead;
-          throw toPcscError(err, `PC/SC "${this.reader}": transmit`, true);
+          const e = toPcscError(err, `PC/SC "${this.reader}": transmit`, true);
+          // The card left mid-APDU: the connection is dead, whatever pcscd says to the next call.
+          if (isPcscError(e, 'card-removed')) this.dead = e;
+          throw e;
         }
       },
       options,
@@ -329,7 +336,7 @@ class LinuxPcscCard implements PcscCard {
     this.open = false;
     await this.queue.close();
     this.ctx.forget(this);
-    if (this.dead) return;
+    if (this.dead?.fault === 'service-gone') return;
     const sc = this.ctx.sc;
     // SCardDisconnect is synchronous in the addon: with a reset or power-down disposition
     // pcscd talks to the card inside it and the event loop stands still meanwhile (a card

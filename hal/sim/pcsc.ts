@@ -293,6 +293,7 @@ function chooseProtocol(atrBytes: Uint8Array, accepted: readonly PcscProtocol[],
 export function t0OnlyCard(inner: VirtualContactCard, atr?: Uint8Array): VirtualContactCard {
   let pending: Uint8Array | undefined;
   let pendingSw = 0x9000;
+  let resend: { header: Uint8Array; answer: Uint8Array } | undefined;
   const sw = (v: number): Uint8Array => Uint8Array.of(v >> 8, v & 0xff);
   const withSw = (data: Uint8Array, v: number): Uint8Array => {
     const out = new Uint8Array(data.length + 2);
@@ -304,6 +305,7 @@ export function t0OnlyCard(inner: VirtualContactCard, atr?: Uint8Array): Virtual
     atr: atr ?? inner.atr,
     reset() {
       pending = undefined;
+      resend = undefined;
       inner.reset?.();
     },
     async transceive(capdu) {
@@ -318,6 +320,13 @@ export function t0OnlyCard(inner: VirtualContactCard, atr?: Uint8Array): Virtual
         return withSw(part, pending ? 0x6100 | Math.min(pending.length, 255) : pendingSw);
       }
       pending = undefined;
+      // The re-send after 6Cxx (same header, Le = xx; EMV Book 1 Annex A, case 2) gets the
+      // answer already built: the application ran the command once.
+      const again = resend;
+      resend = undefined;
+      if (again !== undefined && capdu.length === 5 && again.header.every((b, i) => b === capdu[i]) && capdu[4] === ((again.answer.length - 2) & 0xff)) {
+        return Uint8Array.from(again.answer);
+      }
       const answer = await inner.transceive(capdu);
       const data = answer.subarray(0, answer.length - 2);
       const status = (answer[answer.length - 2]! << 8) | answer[answer.length - 1]!;
@@ -325,7 +334,10 @@ export function t0OnlyCard(inner: VirtualContactCard, atr?: Uint8Array): Virtual
       // Case 2 (header + Le): the card insists on the exact length first (6Cxx).
       if (capdu.length === 5) {
         const le = capdu[4] === 0 ? 256 : capdu[4]!;
-        if (le !== data.length) return sw(0x6c00 | (data.length & 0xff));
+        if (le !== data.length) {
+          resend = { header: capdu.subarray(0, 4), answer: Uint8Array.from(answer) };
+          return sw(0x6c00 | (data.length & 0xff));
+        }
         return Uint8Array.from(answer);
       }
       // Case 4: T=0 cannot send data after command data; announce it (61xx).

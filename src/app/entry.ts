@@ -99,7 +99,11 @@ export class TextEntry {
   constructor(
     readonly maxLength: number,
     readonly options: { alpha: boolean; masked: boolean },
-  ) {}
+    initial = '',
+  ) {
+    // An offered value (the last operator's ID): kept as typed, not cycled further.
+    this.chars = [...initial].slice(0, maxLength);
+  }
 
   key(key: string, alphaKey: string | undefined): boolean {
     if (this.options.alpha && key === alphaKey) return this.cycle();

@@ -13,6 +13,7 @@ import type { ConfigStore } from '../config/store.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { PinBuffer } from '../keys/pin-block.js';
 import type { Indicator } from '../../hal/roles/indicator.js';
+import type { AuditSink } from '../audit/audit.js';
 import { StoredDukpt } from '../keys/dukpt-store.js';
 import { deriveIpek } from '../keys/dukpt-tdes.js';
 import { fromHex, wipe } from '../../emv/crypto/bytes.js';
@@ -66,6 +67,8 @@ export interface AppServices {
   indicator?: Indicator;
   /** Clock (idle screen, tests pin it). */
   now?: () => Date;
+  /** Security events of the keypad: sign-in, failures, lockout, sign-out, refusals, supervisor approvals. */
+  audit?: AuditSink;
 }
 
 /** The training switch kept in the configuration store (`app.trainingMode`, audited history). */

@@ -22,6 +22,7 @@ import type { UserInfo } from '../users/user-store.js';
 import type { CardVia, EngineEvent, EngineUi, TxnRequest, TxnResult, TxnStatus, TxnSummary, TxnType } from '../txn/types.js';
 import type { ReceiptCopy, ReceiptData } from '../receipt/types.js';
 import type { BatchTotals } from '../journal/totals.js';
+import type { AuditEvent } from '../audit/audit.js';
 import { CATALOGS, format, type MessageKey, type MessageParams } from './messages/index.js';
 import { AMOUNT_MAX_DIGITS, AmountEntry, formatAmount, TextEntry } from './entry.js';
 import { KeyInput, KEY_STOP, KEY_TIMEOUT } from './key-input.js';
@@ -161,8 +162,8 @@ export class TerminalApp {
   private loop: Promise<void> | undefined;
   private operator: UserInfo | undefined;
   private lastOperatorId = '';
-  /** PIN entry in progress: key events to listeners carry '*' for digits. */
-  private pinEntry = false;
+  /** PIN or password entry in progress: key events to listeners carry '*' for digits (and the ALPHA key). */
+  private secretEntry = false;
   private engineAbort: AbortController | undefined;
   private readonly messages = CATALOGS.en;
 
@@ -220,6 +221,15 @@ export class TerminalApp {
     return this.displayChain;
   }
 
+  /** Records a security event (channel "keypad"); a failing sink is logged, the flow goes on. */
+  private async audit(event: Omit<AuditEvent, 'channel'>): Promise<void> {
+    try {
+      await this.services?.audit?.record({ ...event, channel: 'keypad' });
+    } catch (err) {
+      log.error('audit record failed', { type: event.type, error: String((err as Error).message) });
+    }
+  }
+
   private beep(pattern: IndicatorPattern): void {
     const indicator = this.services?.indicator ?? this.terminal.roles.indicator;
     void indicator?.signal(pattern).catch(() => undefined);
@@ -264,7 +274,7 @@ export class TerminalApp {
   }
 
   private handleKey(event: KeyEvent): void {
-    const secret = this.pinEntry && (DIGIT.test(event.key) || event.key === '00');
+    const secret = this.secretEntry && (DIGIT.test(event.key) || event.key === '00' || event.key === this.alphaKey);
     // Digits are never logged: they may be a PIN or a password.
     if (!DIGIT.test(event.key) && event.key !== '00') log.debug('key', { key: event.key });
     const shown = secret ? { key: '*', at: event.at } : event;
@@ -349,10 +359,10 @@ export class TerminalApp {
 
   /** A text field (operator ID, password, number); undefined when cancelled or timed out. */
   private async textPrompt(screen: string, title: string, label: string, options: { alpha: boolean; masked: boolean; maxLength: number; initial?: string; minLength?: number }): Promise<string | undefined> {
-    const entry = new TextEntry(options.maxLength, { alpha: options.alpha, masked: options.masked });
-    for (const ch of options.initial ?? '') entry.key(ch, undefined);
+    const entry = new TextEntry(options.maxLength, { alpha: options.alpha, masked: options.masked }, options.initial);
     const alphaKey = this.alphaKey;
     const hint = options.alpha && alphaKey ? this.m('entry.alphaHint', { key: alphaKey }) : this.m('amount.keys');
+    this.secretEntry = options.masked;
     try {
       for (;;) {
         const shown = entry.shown;
@@ -367,6 +377,7 @@ export class TerminalApp {
         } else if (!entry.key(k, options.alpha ? alphaKey : undefined)) this.beep('error');
       }
     } finally {
+      this.secretEntry = false;
       entry.wipe();
     }
   }
@@ -394,10 +405,16 @@ export class TerminalApp {
     if (result.ok && !result.mustChangePassword) {
       this.operator = result.user;
       log.info('operator signed in', { operator: id, role: result.user.role });
+      await this.audit({ type: 'login', actor: id, outcome: 'ok', detail: { role: result.user.role } });
       this.beep('success');
       return;
     }
     this.beep('error');
+    if (result.ok) await this.audit({ type: 'login-failure', actor: id, outcome: 'denied', detail: { reason: 'password-change-required' } });
+    else {
+      await this.audit({ type: 'login-failure', actor: result.userId ?? 'unknown', outcome: 'failed', detail: { reason: result.reason } });
+      if (result.lockedNow) await this.audit({ type: 'lockout', actor: id, subject: id, outcome: 'denied', detail: { retryAfterMs: result.retryAfterMs ?? 0 } });
+    }
     if (result.ok) await this.notice('sign-in', [this.m('signin.mustChange'), this.m('signin.atConsole')], { title });
     else if (result.reason === 'locked') {
       await this.notice('sign-in', [this.m('signin.locked'), this.m('signin.retryAfter', { s: Math.ceil((result.retryAfterMs ?? 0) / 1000) })], { title });
@@ -415,7 +432,7 @@ export class TerminalApp {
     if (k === KEY_STOP) return;
     if (DIGIT.test(k) || k === '00') {
       if (this.can('sale')) await this.transaction('sale', k);
-      else await this.refuse();
+      else await this.refuse('sale');
     } else if (k === KEY_FUNCTION) await this.menu(TXN_MENU);
     else if (k === 'F1' || k === 'ALPHA') await this.menu(ADMIN_MENU);
   }
@@ -424,8 +441,9 @@ export class TerminalApp {
     return this.operator !== undefined && allowed(item, this.operator.role);
   }
 
-  private async refuse(): Promise<void> {
+  private async refuse(item: MenuItem): Promise<void> {
     this.beep('error');
+    await this.audit({ type: 'permission-denied', actor: this.operator?.id ?? 'unknown', subject: item, outcome: 'denied', detail: { role: this.operator?.role ?? '' } });
     await this.notice('not-allowed', [this.m('menu.notAllowed'), this.m('menu.forRole', { role: this.operator?.role ?? '' })]);
   }
 
@@ -467,7 +485,7 @@ export class TerminalApp {
     if (choice === undefined) return;
     const item = items[choice]!;
     if (item === 'more') return this.menu(ADMIN_MENU);
-    if (!this.can(item)) return this.refuse();
+    if (!this.can(item)) return this.refuse(item);
     switch (item) {
       case 'reprint':
         return this.reprint();
@@ -585,16 +603,19 @@ export class TerminalApp {
     this.keys.flush();
     if (!result.ok) {
       log.warn('supervisor password refused', { supervisor: id, reason: result.reason });
+      await this.audit({ type: 'login-failure', actor: result.userId ?? 'unknown', outcome: 'failed', detail: { reason: result.reason, purpose: `supervisor:${action}` } });
       this.beep('error');
       await this.notice('supervisor', [this.m('supervisor.wrong')], { title });
       return false;
     }
     if (!(can(result.user.role, action) || result.user.role === 'admin')) {
       this.beep('error');
+      await this.audit({ type: 'permission-denied', actor: id, subject: action, outcome: 'denied', detail: { role: result.user.role, purpose: 'supervisor' } });
       await this.notice('supervisor', [this.m('supervisor.notSupervisor')], { title });
       return false;
     }
     log.info('supervisor approved', { supervisor: id, action, operator: this.operator?.id });
+    await this.audit({ type: 'login', actor: id, subject: action, outcome: 'ok', detail: { purpose: 'supervisor', operator: this.operator?.id ?? '' } });
     return true;
   }
 
@@ -784,7 +805,7 @@ export class TerminalApp {
     const txn = this.txnView(request);
     const bypass = r.bypassAllowed === true;
     let note = '';
-    this.pinEntry = true;
+    this.secretEntry = true;
     try {
       for (;;) {
         const hint = note || (pin.length === 0 && bypass ? this.m('pin.bypass') : this.m('pin.keys'));
@@ -807,11 +828,11 @@ export class TerminalApp {
           else for (const d of digits) pin.push(d.charCodeAt(0) - 48);
         } else this.beep('error');
       }
-      this.pinEntry = false;
+      this.secretEntry = false;
       void this.show('authorising', titled(g, this.m('host.authorising'), [this.money(r.amount, r.currency), this.m('host.wait')]), txn);
       return await this.services!.pin.encipher(pin, r.pan);
     } finally {
-      this.pinEntry = false;
+      this.secretEntry = false;
       pin.wipe();
     }
   }
@@ -904,6 +925,7 @@ export class TerminalApp {
 
   private async signOut(): Promise<void> {
     log.info('operator signed out', { operator: this.operator?.id });
+    await this.audit({ type: 'logout', actor: this.operator?.id ?? 'unknown', outcome: 'ok' });
     this.operator = undefined;
     await this.notice('signed-out', [this.m('signout.done')]);
   }

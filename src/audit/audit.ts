@@ -23,6 +23,8 @@ export const AUDIT_EVENT_TYPES = {
   'diag-run': 'hardware diagnostics were run',
   'permission-denied': 'a user tried an action their role does not allow',
   'first-boot': 'first-boot credentials were set or seeded',
+  'trace-change': 'APDU tracing was armed or disarmed, or a trace was exported or deleted',
+  'capk-change': 'a CA public key was added, removed or imported',
 } as const;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;

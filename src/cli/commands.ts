@@ -18,5 +18,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   restore: () => load(import('./restore.js')),
   journal: () => load(import('./journal.js')),
   report: () => load(import('./report.js')),
+  settle: () => load(import('./settle.js')),
   cards: () => load(import('./cards.js')),
 };

@@ -13,7 +13,8 @@ function money(amount: number, currency: string): string {
   return `${sign}${abs.slice(0, abs.length - exp)}${exp > 0 ? '.' + abs.slice(abs.length - exp) : ''} ${currency}`;
 }
 
-function text(kind: string, t: BatchTotals): string {
+/** The X or Z report as text (people read it on the console). */
+export function reportText(kind: string, t: BatchTotals): string {
   const lines = [`${kind.toUpperCase()} report, batch ${t.batch}`];
   const currencies = Object.entries(t.byCurrency);
   if (currencies.length === 0) lines.push('  no transactions');
@@ -51,7 +52,7 @@ byType: {TYPE: {count, amount}}, byScheme: {SCHEME: {count, net, mdrPercent, fee
       return journal.totals(batch, rates);
     });
     if (flag(args, 'json')) printJson(io, { report: kind, ...totals });
-    else io.out(text(kind, totals));
+    else io.out(reportText(kind, totals));
     return 0;
   },
 };

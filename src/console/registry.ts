@@ -6,7 +6,9 @@
  */
 import type { AuditEvent, AuditSink } from '../audit/audit.js';
 import type { ConfigStore } from '../config/store.js';
+import type { CaKeyStore } from '../keys/ca-keys.js';
 import type { KeyStore } from '../keys/key-store.js';
+import type { TraceStore } from '../trace/trace-store.js';
 import type { Action, Role } from '../users/roles.js';
 import type { AuthResult, UserStore } from '../users/user-store.js';
 import type { DiagnosticsProvider } from './diagnostics.js';
@@ -48,6 +50,10 @@ export interface ConsoleServices {
   audit: AuditSink;
   /** The `diag` checks; absent when the board gave none. */
   diagnostics?: DiagnosticsProvider;
+  /** APDU traces (`trace`); absent: the terminal does not record traces. */
+  traces?: TraceStore;
+  /** CA public keys (`capk`); absent: not managed from this console. */
+  caKeys?: CaKeyStore;
   /** Software version shown by `version`. */
   version: string;
   /** Wipes keys, users and data (factory reset); the console has audited it already. */

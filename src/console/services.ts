@@ -8,7 +8,9 @@ import path from 'node:path';
 import { EncryptedAuditLog, AUDIT_FILE } from '../audit/encrypted-log.js';
 import { ConfigStore } from '../config/store.js';
 import { DEVICE_KEY_FILE, FileDeviceKeyProvider, type DeviceKeyProvider } from '../keys/device-key.js';
+import { CaKeyStore } from '../keys/ca-keys.js';
 import { FileKeyStoreBackend, KeyStore } from '../keys/key-store.js';
+import { TraceStore } from '../trace/trace-store.js';
 import type { ScryptParams } from '../users/password.js';
 import { USERS_FILE, UserStore, type UserPolicy } from '../users/user-store.js';
 import type { DiagnosticsProvider } from './diagnostics.js';
@@ -68,6 +70,8 @@ export async function openConsoleServices(options: OpenConsoleServicesOptions): 
     keys,
     users,
     audit,
+    traces: new TraceStore({ dataDir, keys, now }),
+    caKeys: await CaKeyStore.open(dataDir),
     version: options.version,
     ...(options.diagnostics ? { diagnostics: options.diagnostics } : {}),
     factoryReset: () => wipeDataFolder(dataDir, { config, keys, users }),

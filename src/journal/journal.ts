@@ -26,6 +26,9 @@ type Db = Level<string, Buffer>;
 const VERSION = 1;
 const DATA_KEY = 'm!datakey';
 const HEAD = 'm!head';
+const CHECKPOINT = 'm!checkpoint';
+/** Records between two checkpoints (boot verifies at most about this many). */
+export const CHECKPOINT_EVERY = 1000;
 export const JOURNAL_FOLDER = 'journal';
 
 export const recordKey = (seq: number): string => `r!${String(seq).padStart(16, '0')}`;
@@ -52,6 +55,12 @@ export interface VerifyReport {
   problem?: { kind: VerifyProblemKind; seq?: number; batch?: number; message: string };
   /** Records after the first problem that still open under the data key: authentic, but their order and completeness are unproven. */
   authenticAfter: number;
+  /**
+   * Set when this verification started after a sealed checkpoint (at open): the records up
+   * to it were verified when the checkpoint was written and are not read again here
+   * (`pos journal verify` always walks the whole chain).
+   */
+  checkpoint?: number;
 }
 
 /** What the engine needs at start: what to finish with the host. */
@@ -73,11 +82,32 @@ export interface OpenJournalOptions {
   deviceKey: DeviceKeyProvider;
   /** Make a new journal when the folder holds none (default true). */
   create?: boolean;
+  /** Records between sealed checkpoints (default {@link CHECKPOINT_EVERY}); open verifies from the last one. */
+  checkpointEvery?: number;
 }
 
 export interface AppendOptions {
   /** Durable when the promise resolves (one fdatasync). Default true; false only for bulk loads in benchmarks and tests. */
   sync?: boolean;
+}
+
+/** {@link ScanState} as stored in a checkpoint (sealed). */
+interface ScanStateJson {
+  pending: TxnPendingRecord[];
+  queues: Record<QueueKind, [string, QueuedRecordFields][]>;
+  openBatch?: number;
+  openBatchAt?: string;
+  openBatchSeq?: number;
+  lastClosedBatch?: number;
+  lastStan: number;
+}
+
+/** The checkpoint: the chain MAC at `seq`, the state and the running totals of the batches in use there. */
+interface CheckpointJson {
+  seq: number;
+  mac: string;
+  state: ScanStateJson;
+  totals: BatchTotalsState[];
 }
 
 /** The state a scan of the records rebuilds. */
@@ -90,6 +120,27 @@ class ScanState {
   openBatchSeq: number | undefined;
   lastClosedBatch: number | undefined;
   lastStan = 0;
+
+  toJSON(): ScanStateJson {
+    const out: ScanStateJson = { pending: [...this.pending.values()], queues: { reversal: [...this.queues.reversal], advice: [...this.queues.advice] }, lastStan: this.lastStan };
+    if (this.openBatch !== undefined) out.openBatch = this.openBatch;
+    if (this.openBatchAt !== undefined) out.openBatchAt = this.openBatchAt;
+    if (this.openBatchSeq !== undefined) out.openBatchSeq = this.openBatchSeq;
+    if (this.lastClosedBatch !== undefined) out.lastClosedBatch = this.lastClosedBatch;
+    return structuredClone(out);
+  }
+
+  static fromJSON(j: ScanStateJson): ScanState {
+    const s = new ScanState();
+    for (const p of j.pending) s.pending.set(p.txnId, p);
+    for (const kind of ['reversal', 'advice'] as const) for (const [id, q] of j.queues[kind]) s.queues[kind].set(id, q);
+    s.openBatch = j.openBatch;
+    s.openBatchAt = j.openBatchAt;
+    s.openBatchSeq = j.openBatchSeq;
+    s.lastClosedBatch = j.lastClosedBatch;
+    s.lastStan = j.lastStan;
+    return s;
+  }
 
   apply(r: JournalRecord, seq: number): void {
     switch (r.type) {
@@ -233,18 +284,25 @@ interface ScanResult {
   totals: Map<number, BatchTotalsState>;
 }
 
-/** Walks the whole chain once: verifies it, rebuilds the state and recomputes the totals. */
-async function scanChain(db: Db, keys: JournalKeys): Promise<ScanResult> {
-  const state = new ScanState();
-  const totals = new Map<number, BatchTotalsState>();
-  const report: VerifyReport = { ok: false, records: 0, provenThrough: 0, authenticAfter: 0 };
-  let prev = genesisMac(keys);
-  let expected = 1;
+/** A record after a checkpoint counts in a batch the checkpoint holds no totals for: only a full scan can check it. */
+class NeedFullScan extends Error {}
+
+/**
+ * Walks the chain once: verifies it, rebuilds the state and recomputes the totals. From
+ * record 1, or (at open) from a checkpoint on: then only the records after it are read, and
+ * only the totals of the batches the checkpoint holds (the batches in use) are checked.
+ */
+async function scanChain(db: Db, keys: JournalKeys, from?: CheckpointJson): Promise<ScanResult> {
+  const state = from ? ScanState.fromJSON(from.state) : new ScanState();
+  const totals = new Map<number, BatchTotalsState>((from?.totals ?? []).map((t) => [t.batch, structuredClone(t)]));
+  const report: VerifyReport = { ok: false, records: from?.seq ?? 0, provenThrough: from?.seq ?? 0, authenticAfter: 0, ...(from ? { checkpoint: from.seq } : {}) };
+  let prev = from ? Buffer.from(from.mac, 'hex') : genesisMac(keys);
+  let expected = (from?.seq ?? 0) + 1;
   const fail = (problem: VerifyReport['problem']): void => {
     report.problem ??= problem;
   };
   try {
-    for await (const [key, value] of db.iterator({ gte: 'r!', lt: 'r"' })) {
+    for await (const [key, value] of db.iterator({ gte: recordKey(expected), lt: 'r"' })) {
       report.records++;
       const m = RECORD_KEY.exec(key);
       if (report.problem !== undefined) {
@@ -269,6 +327,7 @@ async function scanChain(db: Db, keys: JournalKeys): Promise<ScanResult> {
       state.apply(opened.record, seq);
       if (opened.record.type === 'txn-outcome') {
         const b = opened.record.batch;
+        if (from && !totals.has(b) && addToTotals({ batch: b, rows: {} }, opened.record)) throw new NeedFullScan();
         const t = totals.get(b) ?? { batch: b, rows: {} };
         // Only a record that counts makes a totals row (as append does): a batch of declines or training has none.
         if (addToTotals(t, opened.record)) totals.set(b, t);
@@ -288,7 +347,15 @@ async function scanChain(db: Db, keys: JournalKeys): Promise<ScanResult> {
         fail({ kind: 'head', message: `the head record says ${head.seq} but the chain ends at ${report.provenThrough}` });
       }
     }
-    if (report.problem === undefined) {
+    if (report.problem === undefined && from) {
+      for (const [batch, computed] of totals) {
+        const stored = openJson<BatchTotalsState>(keys, totalsKey(batch), await getOrUndefined(db, totalsKey(batch)));
+        if ((stored === undefined && Object.keys(computed.rows).length > 0) || (stored !== undefined && (stored.batch !== batch || !sameRows(stored.rows, computed.rows)))) {
+          fail({ kind: 'totals', batch, message: `the running totals of batch ${batch} do not match its records` });
+          break;
+        }
+      }
+    } else if (report.problem === undefined) {
       const seen = new Set<number>();
       for await (const [key, value] of db.iterator({ gte: 't!', lt: 't"' })) {
         const stored = openJson<BatchTotalsState>(keys, key, value);
@@ -303,11 +370,38 @@ async function scanChain(db: Db, keys: JournalKeys): Promise<ScanResult> {
       for (const batch of totals.keys()) if (!seen.has(batch)) fail({ kind: 'totals', batch, message: `the running totals of batch ${batch} are missing` });
     }
   } catch (err) {
-    if (err instanceof JournalError) throw err;
+    if (err instanceof JournalError || err instanceof NeedFullScan) throw err;
     fail({ kind: 'damaged', seq: expected, message: `the database could not be read past record ${expected - 1}: ${(err as Error).message}` });
   }
   report.ok = report.problem === undefined;
   return { report, state, lastMac: prev, totals };
+}
+
+/**
+ * The checkpoint, when it opens and is bound to the chain: record `seq` is present and its
+ * chain MAC is the one the checkpoint holds. Anything else: undefined (open then walks the
+ * whole chain, which finds what is wrong).
+ */
+async function loadCheckpoint(db: Db, keys: JournalKeys): Promise<CheckpointJson | undefined> {
+  const cp = openJson<CheckpointJson>(keys, CHECKPOINT, await getOrUndefined(db, CHECKPOINT));
+  if (cp === undefined || !Number.isSafeInteger(cp.seq) || cp.seq < 1 || typeof cp.mac !== 'string') return undefined;
+  const rec = await getOrUndefined(db, recordKey(cp.seq));
+  if (rec === undefined || rec.length < MAC || !sameMac(rec.subarray(rec.length - MAC), Buffer.from(cp.mac, 'hex'))) return undefined;
+  return cp;
+}
+
+/** At open: from the checkpoint when there is a good one, else (or when that finds anything wrong) the whole chain, so a failure reports exactly what `verify` reports. */
+async function scanForOpen(db: Db, keys: JournalKeys): Promise<ScanResult> {
+  const cp = await loadCheckpoint(db, keys);
+  if (cp !== undefined) {
+    try {
+      const scan = await scanChain(db, keys, cp);
+      if (scan.report.ok) return scan;
+    } catch (err) {
+      if (!(err instanceof NeedFullScan)) throw err;
+    }
+  }
+  return scanChain(db, keys);
 }
 
 /** One line for people: "ok, N records" or what is wrong and what is still proven. */
@@ -355,6 +449,9 @@ export class Journal {
   /** STAN records written with the next append (see {@link Journal.deferStan}). */
   #carry: JournalRecord[] = [];
   readonly #totals = new Map<number, BatchTotalsState>();
+  /** The last checkpoint's sequence number, and the batches whose totals changed since (the next checkpoint holds them). */
+  #checkpointSeq: number;
+  #inUse: Set<number>;
 
   private constructor(
     readonly dir: string,
@@ -362,14 +459,17 @@ export class Journal {
     private readonly keys: JournalKeys,
     private readonly state: ScanState,
     scan: ScanResult,
+    private readonly checkpointEvery: number,
   ) {
     this.#seq = scan.report.provenThrough;
     this.#lastMac = scan.lastMac;
+    this.#checkpointSeq = scan.report.checkpoint ?? 0;
+    this.#inUse = new Set(scan.totals.keys());
   }
 
   /** @internal used by {@link openJournal}. */
-  static create(dir: string, db: Db, keys: JournalKeys, scan: ScanResult): Journal {
-    return new Journal(dir, db, keys, scan.state, scan);
+  static create(dir: string, db: Db, keys: JournalKeys, scan: ScanResult, checkpointEvery = CHECKPOINT_EVERY): Journal {
+    return new Journal(dir, db, keys, scan.state, scan, checkpointEvery);
   }
 
   get journalId(): string {
@@ -501,6 +601,8 @@ export class Journal {
     }
     for (const t of touched.values()) ops.push({ type: 'put', key: totalsKey(t.batch), value: sealJson(this.keys, totalsKey(t.batch), t) });
     ops.push({ type: 'put', key: HEAD, value: sealJson(this.keys, HEAD, { seq, mac: prev.toString('hex') }) });
+    const checkpoint = seq - this.#checkpointSeq >= this.checkpointEvery;
+    if (checkpoint) ops.push({ type: 'put', key: CHECKPOINT, value: sealJson(this.keys, CHECKPOINT, await this.#checkpoint(records, touched, seq, prev)) });
     try {
       await this.db.batch(ops, { sync: options.sync ?? true });
     } catch (err) {
@@ -511,8 +613,29 @@ export class Journal {
     this.#seq = seq;
     this.#lastMac = prev;
     for (const t of touched.values()) this.#totals.set(t.batch, t);
+    if (checkpoint) {
+      this.#checkpointSeq = seq;
+      this.#inUse = new Set();
+    } else {
+      for (const b of touched.keys()) this.#inUse.add(b);
+    }
     records.forEach((r, i) => this.state.apply(r, this.#seq - records.length + 1 + i));
     return { first, last: seq };
+  }
+
+  /**
+   * The checkpoint written with the head of the append ending at `seq`: the chain MAC there,
+   * the state after these records, and the totals of the batches in use (the open batch and
+   * every batch changed since the last checkpoint), so open can verify from here on.
+   */
+  async #checkpoint(records: readonly JournalRecord[], touched: ReadonlyMap<number, BatchTotalsState>, seq: number, mac: Buffer): Promise<CheckpointJson> {
+    const after = ScanState.fromJSON(this.state.toJSON());
+    records.forEach((r, i) => after.apply(r, seq - records.length + 1 + i));
+    const batches = new Set([...this.#inUse, ...touched.keys()]);
+    if (after.openBatch !== undefined) batches.add(after.openBatch);
+    const totals: BatchTotalsState[] = [];
+    for (const b of [...batches].sort((x, y) => x - y)) totals.push(touched.get(b) ?? (await this.#loadTotals(b)));
+    return { seq, mac: mac.toString('hex'), state: after.toJSON(), totals };
   }
 
   /** The running rows of a batch (default: the open batch, else the last closed one). */
@@ -581,9 +704,9 @@ export async function openJournal(options: OpenJournalOptions): Promise<{ journa
   const db = await openDb(options.dir, create);
   try {
     const keys = await loadKeys(db, options.deviceKey, create);
-    const scan = await scanChain(db, keys);
+    const scan = await scanForOpen(db, keys);
     if (!scan.report.ok) throw new JournalCorruptError(scan.report);
-    const journal = Journal.create(options.dir, db, keys, scan);
+    const journal = Journal.create(options.dir, db, keys, scan, options.checkpointEvery ?? CHECKPOINT_EVERY);
     return {
       journal,
       state: {

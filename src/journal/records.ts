@@ -46,6 +46,13 @@ export interface TxnFields {
   operator?: string;
   /** The original transaction of a void, refund or completion. */
   originalTxnId?: string;
+  /** ISO 8583 field 22 positions 1-2 (05 chip, 07 contactless, 80 fallback, 90 stripe, 91 contactless stripe). */
+  posEntryMode?: string;
+  /** The request's MTI and transmission date and time (field 7, MMDDhhmmss): a reversal or void names the original by them. */
+  mti?: string;
+  transmittedAt?: string;
+  /** Keyed hash of the PAN (never the PAN): per-card velocity. */
+  cardRef?: string;
 }
 
 export type TxnPendingRecord = RecordBase & TxnFields & { type: 'txn-pending' };
@@ -60,6 +67,17 @@ export type TxnOutcomeRecord = RecordBase &
     responseCode?: string;
     /** Approved offline, an advice is owed. */
     offline?: boolean;
+    /** What a reprint needs besides the fields above (never the expiry, track data or PIN). */
+    applicationLabel?: string;
+    /** Uppercase hex, and its type: ARQC, TC, AAC. */
+    cryptogram?: string;
+    cryptogramType?: string;
+    cvm?: 'online-pin' | 'offline-pin' | 'signature' | 'cdcvm' | 'no-cvm';
+    /** The original's RRN and auth code (void, refund, completion, pre-auth cancel). */
+    originalRrn?: string;
+    originalAuthCode?: string;
+    /** Why, in words (never card data): a decline's or failure's reason. */
+    reason?: string;
   };
 
 /**

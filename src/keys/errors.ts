@@ -26,6 +26,9 @@ export const KEY_ERROR_CODES = {
   KEY_STORE_IO: 'the key store backend could not read or write its data',
   KEY_DEVICE_KEY: 'the device key is missing, has the wrong size, or its file is readable by others',
   KEY_USAGE: 'the key exists but its usage does not allow this operation',
+  KEY_CAPK_FORMAT: 'a CA public key record is malformed (RID, index, modulus, exponent, expiry or checksum field)',
+  KEY_CAPK_CHECKSUM: 'a CA public key does not match its SHA-1 checksum (EMV Book 2 11.2.2): mistyped or altered',
+  KEY_CAPK_EXPIRED: 'a CA public key is past its expiry date and is not used',
 } as const;
 
 export type KeyErrorCode = keyof typeof KEY_ERROR_CODES;

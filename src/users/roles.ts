@@ -23,6 +23,7 @@ export const ACTIONS = [
   'hardware.diag',
   'software.update',
   'trace.manage',
+  'capk.manage',
   'console.login',
 ] as const;
 
@@ -45,7 +46,7 @@ export const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = {
   cashier: CASHIER,
   supervisor: [...CASHIER, 'void', 'refund', 'journal.view'],
   finance: ['reports', 'settlement', 'journal.view', 'console.login'],
-  admin: ['users.manage', 'config.read', 'config.write', 'backup', 'factory-reset', 'journal.view', 'console.login'],
+  admin: ['users.manage', 'config.read', 'config.write', 'backup', 'factory-reset', 'journal.view', 'capk.manage', 'console.login'],
   technician: ['keys.manage', 'hardware.diag', 'software.update', 'trace.manage', 'config.read', 'factory-reset', 'console.login'],
 };
 

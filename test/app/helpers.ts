@@ -19,6 +19,7 @@ import { SecretDeviceKeyProvider } from '../../src/keys/device-key.js';
 import { UserStore } from '../../src/users/user-store.js';
 import { ensureFirstBootCredentials } from '../../src/users/first-boot.js';
 import { TEST_SCRYPT } from '../console/helpers.js';
+import { MemoryAuditSink } from '../../src/audit/audit.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -68,6 +69,8 @@ export interface RunScript {
   /** Refused before any card (risk limits, original checks). */
   refuse?: TxnResult['refusal'];
   balance?: number;
+  /** The card's PAN (default TEST_PAN). */
+  pan?: string;
 }
 
 /**
@@ -137,7 +140,7 @@ export class ScriptedEngine implements Engine {
     await script.afterRead?.(ui, request);
     if (via === 'tap') emit({ kind: 'remove-card' });
     if (script.pin) {
-      const pin = await ui.onlinePin({ panMasked: '476173******0010', pan: TEST_PAN, amount: request.amount, currency: request.currency, ...(script.bypassAllowed ? { bypassAllowed: true } : {}) });
+      const pin = await ui.onlinePin({ panMasked: '476173******0010', pan: script.pan ?? TEST_PAN, amount: request.amount, currency: request.currency, ...(script.bypassAllowed ? { bypassAllowed: true } : {}) });
       this.pins.push(pin);
       if (pin === 'cancelled' || ui.signal?.aborted) return end({ status: 'cancelled' });
     }
@@ -239,6 +242,7 @@ export interface Rig {
   printer: ScriptedPrinter;
   settlement: ScriptedSettlement;
   training: MemoryTraining;
+  audit: MemoryAuditSink;
   lcd: Hd44780Model;
   keypad: SimKeypad;
   /** Every screen id shown, in order. */
@@ -281,7 +285,8 @@ export async function rig(
       return { pinBlock: new Uint8Array(8), ksn: new Uint8Array(10) };
     },
   };
-  const services: AppServices = { engine, users, settlement, receipts: printer, reports: printer, pin, training, now: () => new Date(2026, 10, 28, 9, 5, 0) };
+  const audit = new MemoryAuditSink();
+  const services: AppServices = { engine, users, settlement, receipts: printer, reports: printer, pin, training, audit, now: () => new Date(2026, 10, 28, 9, 5, 0) };
   const app = new TerminalApp(terminal, { merchantName: 'TEST MERCHANT', version: '0.1.0', noticeMs: 60_000, ...options.settings }, services);
   const screens: string[] = [];
   const views: AppView[] = [];
@@ -372,6 +377,7 @@ export async function rig(
     printer,
     settlement,
     training,
+    audit,
     lcd,
     keypad,
     screens,

@@ -31,7 +31,7 @@ const receipt = (tag: string, n: number): Receipt => ({
   lines: Array.from({ length: n }, (_, i) => ({ kind: 'text' as const, text: `${tag} line ${i}` })),
 });
 
-async function printError(p: Promise<unknown>): Promise<PrintError> {
+export async function printError(p: Promise<unknown>): Promise<PrintError> {
   try {
     await p;
   } catch (err) {

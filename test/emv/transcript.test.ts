@@ -11,21 +11,11 @@ import { TAG } from '../../emv/dict/tags.js';
 import { fromHex, toHex } from '../../emv/bytes.js';
 import { parseTrack2Equivalent } from '../../emv/track/track.js';
 import { maskPan } from '../../emv/track/pan.js';
+import { parseTrace } from '../../emv/trace/format.js';
 
+// The trace format of emv/trace (promoted from this loader): exchanges as [command, response] hex.
 function loadTranscript(name: string): Array<[string, string]> {
-  const lines = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8').split('\n');
-  const pairs: Array<[string, string]> = [];
-  let pending: string | undefined;
-  for (const line of lines) {
-    const hex = line.slice(1).replace(/\s+/g, '').toUpperCase();
-    if (line.startsWith('>')) pending = hex;
-    else if (line.startsWith('<')) {
-      if (pending === undefined) throw new Error(`response without command: ${line}`);
-      pairs.push([pending, hex]);
-      pending = undefined;
-    }
-  }
-  return pairs;
+  return parseTrace(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')).exchanges.map((e) => [toHex(e.command), toHex(e.response!)]);
 }
 
 t.test('one qVSDC tap replayed through the data layer', async (t) => {

@@ -5,6 +5,8 @@
 import { encodeTlv, type TlvInput } from '../../emv/ber/tlv.js';
 import { fromHex, toHex } from '../../emv/bytes.js';
 import type { VirtualContactCard } from '../../hal/pcsc.js';
+import type { VpcdCardRecipe } from '../../hal/sim/vpcd.js';
+import { t0OnlyCard } from '../../hal/sim/pcsc.js';
 
 /** EMV Book 1 8.3 basic ATRs: T=1 (TCK EB by hand) and T=0. */
 export const ATR_T1 = fromHex('3BE000008131FE45EB');
@@ -80,3 +82,18 @@ export function recorded(inner: VirtualContactCard): VirtualContactCard & { log:
     },
   };
 }
+
+/** The scripted card answering only with T=0's case 2/4 procedures, behind the T=0 basic ATR. */
+export function t0ScriptedCard(): VirtualContactCard {
+  return t0OnlyCard(scriptedCard(), ATR_T0);
+}
+
+// Recipes: how a rig (in-process, or the vpcd card server's thread) builds each card.
+const HERE = new URL('./cards.js', import.meta.url).href;
+const CATALOGUE = new URL('../../hal/sim/contact-card.js', import.meta.url).href;
+
+export const recipes = {
+  scripted: (options: { atr?: Uint8Array; stopAt?: string } = {}): VpcdCardRecipe => ({ module: HERE, factory: 'scriptedCard', args: [options] }),
+  t0: (): VpcdCardRecipe => ({ module: HERE, factory: 't0ScriptedCard' }),
+  catalogue: (name: string, protocol: 'T=0' | 'T=1'): VpcdCardRecipe => ({ module: CATALOGUE, factory: 'catalogueContactCard', args: [name, protocol] }),
+};

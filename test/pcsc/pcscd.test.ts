@@ -1,26 +1,31 @@
 // The contact reader through the real PC/SC stack: pcscd (started here in the foreground,
-// stopped at the end) with vsmartcard's vpcd reader driver, the card served by the vpcd
-// card server, the Linux backend on the `smartcard` addon. pcscd's socket lives in a fixed
-// folder (/run/pcscd), so every pcscd test is in this one file and runs in sequence.
-// The same cards run through the sim backend; both must show the card the same exchanges
-// and reach the same outcome.
-//
-// The vpcd card server answers from this process's event loop, and some PC/SC calls of the
-// `smartcard` addon are synchronous (SCardDisconnect, SCardReleaseContext, the reader
-// poll): when pcscd has to talk to the card inside one of them, the card cannot answer
-// until vpcd gives up. So each test stops pcscd before it closes its readers, and cards
-// are not pulled out while a reader polls. (A real reader's card is not in this process.)
+// stopped at the end) with vsmartcard's vpcd reader driver, the Linux backend on the
+// `smartcard` addon, the cards served by the vpcd card server on its own thread. pcscd's
+// socket lives in a fixed folder (/run/pcscd), so every pcscd test is in this one file and
+// runs in sequence.
+// - the contact scenarios of scenarios.ts (as sim.test.ts runs them on the sim backend);
+// - every contact card of the catalogue, over T=1 and T=0, through pcscd and through the
+//   sim backend, the full kernel to the outcome: the same outcome, and the same APDU
+//   exchanges on the kernel's side and on the card's side of the reader;
+// - a card pulled out at a chosen APDU, pcscd killed mid-transaction and pcscd restarted,
+//   with the kernel on top: a transport error apart from outcomes, out of service, then a
+//   transaction again; nothing left running.
+// The card server runs on a worker thread because some calls of the addon are synchronous
+// (SCardDisconnect, SCardReleaseContext, the status poll) and pcscd may talk to the card
+// inside them: a card answering from this thread could not answer then.
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { LinuxPcscContext } from '../../hal/linux/pcsc.js';
-import { SimPcscContext } from '../../hal/sim/pcsc.js';
-import { VpcdCard } from '../../hal/sim/vpcd.js';
+import { VpcdCardServer, type ServedVpcdCard, type VpcdCardOptions, type VpcdCardRecipe } from '../../hal/sim/vpcd.js';
 import { PcscContactReader } from '../../hal/devices/pcsc/contact.js';
-import type { VirtualContactCard } from '../../hal/pcsc.js';
-import { T1_EXCHANGES, selectionFlow, waitFor } from './scenarios.js';
-import { scriptedCard, recorded, AID, PAN, ATR_T0, ATR_T1 } from './cards.js';
-import { t0OnlyCard } from '../../hal/sim/pcsc.js';
+import { isContactError } from '../../hal/roles/contact.js';
+import { buildTerminal } from '../../src/board/build.js';
+import { toHex } from '../../emv/bytes.js';
+import { isEmvError } from '../../emv/errors.js';
+import { contactScenarios, simRig, waitFor, type Rig } from './scenarios.js';
+import { recipes } from './cards.js';
+import { CONTACT_CARDS, assertRun, runCard, stable } from './catalogue.js';
 
 const PCSCD = '/usr/sbin/pcscd';
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
@@ -102,139 +107,217 @@ async function stopPcscd(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   await exited;
 }
 
-/** vpcd listens only once pcscd has loaded it: retry the connection for a while. */
-async function insertVpcd(card: VirtualContactCard, port?: number): Promise<VpcdCard> {
-  const end = Date.now() + 10000;
-  for (;;) {
-    try {
-      return await VpcdCard.insert(card, port === undefined ? {} : { port });
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-// pcscd's own polling of vpcd and two restarts take longer than tap's default per-file limit.
-t.setTimeout(240_000);
+// pcscd's own polling of vpcd, two restarts and 76 transactions take longer than tap's default per-file limit.
+t.setTimeout(300_000);
 const reason = cannotRun();
 if (reason !== undefined) {
   t.comment(`pcscd tests skipped: ${reason}`);
   t.pass('skipped');
 } else {
-  const cards = new Set<VpcdCard>();
+  const server = await VpcdCardServer.start();
+  const served = new Set<ServedVpcdCard>();
   const teardown = async (): Promise<void> => {
-    await Promise.allSettled([...cards].map((c) => c.remove()));
+    await Promise.allSettled([...served].map((c) => c.remove()));
     await stopPcscd();
+    await server.close();
   };
   // Nothing may outlive the tests, even when one fails or the process is interrupted.
   process.once('exit', () => pcscd?.shell.stdin?.end());
   t.teardown(teardown);
 
-  const openReader = async (slot: '00' | '01'): Promise<PcscContactReader> => {
+  const WAIT = { timeoutMs: 15000 };
+  const insert = async (recipe: VpcdCardRecipe, options: VpcdCardOptions = {}): Promise<ServedVpcdCard> => {
+    // vpcd listens only once pcscd has loaded it.
+    const card = await server.insert(recipe, { retryForMs: 10000, ...options });
+    served.add(card);
+    return card;
+  };
+  const wire = async (card: ServedVpcdCard): Promise<string[]> => (await card.exchanges()).map((e) => `${toHex(e.capdu)} > ${toHex(e.rapdu)}`);
+  const openReader = async (slot: '00' | '01' = '00'): Promise<PcscContactReader> => {
     const ctx = await LinuxPcscContext.open({ pollIntervalMs: 50 });
     const reader = new PcscContactReader({ pcsc: ctx, readerPattern: `^Virtual PCD 00 ${slot}$`, ownsContext: true });
     await waitFor(() => reader.state === 'ready');
     return reader;
   };
-  const simFlow = async (card: VirtualContactCard): Promise<{ aid: string; pan: string; atc: string }> => {
-    const sim = new SimPcscContext({ readers: ['Sim 00 00'] });
-    const reader = new PcscContactReader({ pcsc: sim, readerPattern: '^Sim', ownsContext: true });
-    try {
-      sim.insert('Sim 00 00', card);
-      await reader.waitForCard();
-      await reader.powerUp();
-      return await selectionFlow((c) => reader.transceive(c));
-    } finally {
-      await reader.close();
-    }
-  };
-
-  t.test('T=1 and T=0 cards through pcscd + vpcd: the same exchanges and outcome as through the sim backend', async (t) => {
-    await startPcscd();
-    const a = await openReader('00');
-    const b = await openReader('01');
-    t.teardown(async () => {
-      await a.close();
-      await b.close();
+  const pcscdRig = (reader: PcscContactReader): Rig => ({
+    reader,
+    insert: async (recipe) => {
+      const card = await insert(recipe);
+      return { log: () => wire(card) };
+    },
+    remove: async () => {
+      await Promise.all([...served].map((c) => c.remove()));
+    },
+    breakService: () => stopPcscd('SIGKILL'),
+    restoreService: () => startPcscd(),
+  });
+  const removal = (reader: PcscContactReader): Promise<void> =>
+    new Promise((resolve) => {
+      const off = reader.onCardRemoved(() => {
+        off();
+        resolve();
+      });
     });
-    t.equal(a.state, 'ready', 'the reader "Virtual PCD 00 00" is found by its pattern');
-    const t1 = scriptedCard({ atr: ATR_T1 });
-    cards.add(await insertVpcd(t1));
-    const t0 = recorded(t0OnlyCard(scriptedCard(), ATR_T0));
-    cards.add(await insertVpcd(t0, 35964));
-    await a.waitForCard({ timeoutMs: 15000 });
-    await b.waitForCard({ timeoutMs: 15000 });
-    const infoA = await a.powerUp({ timeoutMs: 15000 });
-    const infoB = await b.powerUp({ timeoutMs: 15000 });
-    t.equal(infoA.protocol, 'T=1', 'pcscd activated T=1 (the ATR offers T=1 only)');
-    t.equal(infoB.protocol, 'T=0', 'pcscd activated T=0 (no TD1)');
-    const outcome = { aid: AID, pan: PAN, atc: '0007' };
-    t.strictSame(await selectionFlow((c) => a.transceive(c, { timeoutMs: 15000 })), outcome);
-    t.strictSame(await selectionFlow((c) => b.transceive(c, { timeoutMs: 15000 })), outcome, 'T=0: the reader ran GET RESPONSE and the 6Cxx re-sends');
-    t.strictSame(t1.log.map((l) => l.split(' > ')[0]), T1_EXCHANGES);
-    t.ok(t0.log.some((l) => l.startsWith('00C00000')), 'GET RESPONSE reached the T=0 card');
-    // The same cards through the sim backend.
-    const simT1 = scriptedCard({ atr: ATR_T1 });
-    const simT0 = recorded(t0OnlyCard(scriptedCard(), ATR_T0));
-    t.strictSame(await simFlow(simT1), outcome);
-    t.strictSame(await simFlow(simT0), outcome);
-    t.strictSame(simT1.log, t1.log, 'T=1: identical exchanges through pcscd and the sim');
-    t.strictSame(simT0.log, t0.log, 'T=0: identical exchanges (61xx/6Cxx included) through pcscd and the sim');
-    await stopPcscd();
-  });
 
-  t.test('a mute card through pcscd: powerUp fails with mute', async (t) => {
+  t.test('contact scenarios through pcscd + vpcd', async (t) => {
     await startPcscd();
-    const a = await openReader('00');
-    t.teardown(() => a.close());
-    const mute = scriptedCard({ atr: new Uint8Array(0) });
-    cards.add(await insertVpcd(mute));
-    await a.waitForCard({ timeoutMs: 15000 });
-    await t.rejects(a.powerUp({ timeoutMs: 15000 }), { code: 'HAL_DEVICE', fault: 'mute' });
-    t.strictSame(mute.log, [], 'no APDU reached the card');
-    await stopPcscd();
-  });
-
-  t.test('pcscd killed while the card is answering an APDU: a clean error, then recovery', async (t) => {
-    if (!pcscd) await startPcscd();
-    const ctx = await LinuxPcscContext.open({ pollIntervalMs: 50 });
-    const reader = new PcscContactReader({ pcsc: ctx, readerPattern: '^Virtual PCD 00 00$', ownsContext: true });
+    const reader = await openReader();
     t.teardown(() => reader.close());
-    await waitFor(() => reader.state === 'ready');
-    const card = scriptedCard({
-      async onCommand(cmd) {
-        // GPO: the daemon dies while the card is working on its answer.
-        if (cmd.startsWith('80A8')) await stopPcscd('SIGKILL');
-      },
-    });
-    const vc = await insertVpcd(card);
-    cards.add(vc);
-    await reader.waitForCard({ timeoutMs: 15000 });
-    await reader.powerUp({ timeoutMs: 15000 });
-    let failure: unknown;
-    try {
-      await selectionFlow((c) => reader.transceive(c, { timeoutMs: 15000 }));
-    } catch (err) {
-      failure = err;
+    t.equal(reader.state, 'ready', 'the reader "Virtual PCD 00 00" is found by its pattern');
+    await contactScenarios(t, pcscdRig(reader));
+  });
+
+  t.test('every contact catalogue card, T=1 and T=0: pcscd and the sim backend give the same outcome and exchanges', async (t) => {
+    if (!pcscd) await startPcscd();
+    const reader = await openReader();
+    const sim = simRig();
+    // Closed while pcscd runs and a card may be powered: the card server answers meanwhile.
+    t.teardown(() => Promise.all([reader.close(), sim.close()]));
+    await waitFor(() => sim.reader.state === 'ready');
+    for (const name of CONTACT_CARDS) {
+      for (const protocol of ['T=1', 'T=0'] as const) {
+        await t.test(`${name} ${protocol}`, async (t) => {
+          const card = await insert(recipes.catalogue(name, protocol));
+          await reader.waitForCard(WAIT);
+          t.equal((await reader.powerUp(WAIT)).protocol, protocol, `pcscd activated ${protocol}`);
+          const real = await runCard(name, reader);
+          assertRun(t, name, real);
+          const gone = removal(reader);
+          await card.remove();
+          await gone;
+          const simCard = await sim.insert(recipes.catalogue(name, protocol));
+          await sim.reader.waitForCard(WAIT);
+          await sim.reader.powerUp(WAIT);
+          const simulated = await runCard(name, sim.reader);
+          await sim.reader.powerDown();
+          await sim.remove();
+          t.equal(real.outcome, simulated.outcome, 'the same outcome through both backends');
+          t.strictSame(stable(real.kernel), stable(simulated.kernel), 'the kernel saw the same exchanges');
+          const onWire = await wire(card);
+          t.strictSame(stable(onWire), stable(await simCard.log()), 'the card saw the same exchanges (61xx/6Cxx included over T=0)');
+          if (protocol === 'T=0') t.ok(onWire.some((l) => l.startsWith('00C00000')), 'GET RESPONSE reached the T=0 card');
+        });
+      }
     }
-    t.match(failure, { name: 'HalError' }, `the exchange failed with a HalError: ${String(failure)}`);
-    t.match((failure as { fault?: string }).fault, /^(out-of-service|card-removed)$/);
+  });
+
+  t.test('a card pulled out at a chosen APDU (GENERATE AC) through pcscd: removal reported, the kernel ends with a transport error', async (t) => {
+    if (!pcscd) await startPcscd();
+    const reader = await openReader();
+    t.teardown(() => reader.close());
+    for (const protocol of ['T=1', 'T=0'] as const) {
+      await t.test(protocol, async (t) => {
+        // Where GENERATE AC falls on the card's side of the wire, from a run through the sim backend.
+        const sim = simRig();
+        await waitFor(() => sim.reader.state === 'ready');
+        const simCard = await sim.insert(recipes.catalogue('visa-online', protocol));
+        await sim.reader.waitForCard(WAIT);
+        await sim.reader.powerUp(WAIT);
+        await runCard('visa-online', sim.reader);
+        await sim.close();
+        const at = (await simCard.log()).findIndex((l) => l.startsWith('80AE'));
+        t.ok(at > 0, `GENERATE AC is command ${at} on the card's side`);
+
+        const card = await insert(recipes.catalogue('visa-online', protocol), { stopAt: at });
+        await reader.waitForCard(WAIT);
+        await reader.powerUp(WAIT);
+        const gone = removal(reader);
+        const run = runCard('visa-online', reader);
+        const stop = await card.stopped();
+        t.equal(toHex(stop.capdu).slice(0, 4), '80AE', 'the card stopped at GENERATE AC, unanswered');
+        await card.remove();
+        const r = await run;
+        t.equal(r.outcome, 'transport-fault', 'no outcome: the transaction cannot end');
+        t.ok(isEmvError(r.error, 'EMV_KERNEL_TRANSPORT'), `EMV_KERNEL_TRANSPORT, kept apart from outcomes (${String(r.error)})`);
+        const cause = (r.error as { cause?: unknown }).cause;
+        t.ok(isContactError(cause, 'card-removed'), `its cause is the role's card-removed (${String(cause)})`);
+        await gone;
+        t.notOk(reader.cardPresent, 'the role reported the removal');
+        await t.rejects(reader.transceive(Uint8Array.of(0x80, 0xca, 0x9f, 0x36, 0x00), WAIT), { code: 'HAL_DEVICE' }, 'no exchange after removal');
+        // The next card runs to its outcome.
+        const next = await insert(recipes.catalogue('visa-online', protocol));
+        await reader.waitForCard(WAIT);
+        await reader.powerUp(WAIT);
+        assertRun(t, 'visa-online', await runCard('visa-online', reader));
+        await reader.powerDown();
+        await next.remove();
+        await waitFor(() => !reader.cardPresent);
+      });
+    }
+  });
+
+  t.test('pcscd killed mid-transaction, then restarted: out of service, a transport error, then transactions again', async (t) => {
+    if (!pcscd) await startPcscd();
+    const reader = await openReader();
+    t.teardown(() => reader.close());
+    const states: string[] = [];
+    reader.onStateChange((s) => states.push(s));
+    // Killed while the card works on GET PROCESSING OPTIONS (command 4: PSE, two directory records, SELECT AID).
+    const card = await insert(recipes.catalogue('visa-online', 'T=1'), { stopAt: 4 });
+    await reader.waitForCard(WAIT);
+    await reader.powerUp(WAIT);
+    const run = runCard('visa-online', reader);
+    t.equal(toHex((await card.stopped()).capdu).slice(0, 4), '80A8', 'the card is working on GPO');
+    await stopPcscd('SIGKILL');
+    await card.resume().catch(() => undefined);
+    const r = await run;
+    t.equal(r.outcome, 'transport-fault');
+    t.ok(isEmvError(r.error, 'EMV_KERNEL_TRANSPORT'), `EMV_KERNEL_TRANSPORT (${String(r.error)})`);
+    const cause = (r.error as { cause?: unknown }).cause;
+    t.ok(isContactError(cause, 'out-of-service') || isContactError(cause, 'card-removed'), `the role's fault is its cause (${String(cause)})`);
     await waitFor(() => reader.state === 'out-of-service');
     t.equal(reader.state, 'out-of-service', 'out of service while pcscd is gone');
+    await t.rejects(reader.selfTest(), { fault: 'out-of-service', code: 'HAL_DISCONNECTED' });
+    await t.rejects(reader.powerUp(WAIT), { fault: 'out-of-service', code: 'HAL_DISCONNECTED' }, 'calls fail cleanly meanwhile');
     await startPcscd();
     await waitFor(() => reader.state === 'ready');
-    t.equal(reader.state, 'ready', 'the context is re-established');
-    cards.add(await insertVpcd(scriptedCard()));
-    await reader.waitForCard({ timeoutMs: 15000 });
-    await reader.powerUp({ timeoutMs: 15000 });
-    t.strictSame(await selectionFlow((c) => reader.transceive(c, { timeoutMs: 15000 })), { aid: AID, pan: PAN, atc: '0007' });
-    // pcscd goes first: see the note on the vpcd card server at the top.
+    t.equal(reader.state, 'ready', 'back in service by itself');
+    await insert(recipes.catalogue('mastercard-online', 'T=1'));
+    await reader.waitForCard(WAIT);
+    await reader.powerUp(WAIT);
+    assertRun(t, 'mastercard-online', await runCard('mastercard-online', reader));
+    await reader.powerDown();
+
+    // pcscd restarted cleanly (SIGTERM) with a card in: vpcd goes with it, so does the card.
     await stopPcscd();
+    await waitFor(() => reader.state === 'out-of-service');
+    await startPcscd();
+    await waitFor(() => reader.state === 'ready');
+    await insert(recipes.catalogue('unionpay-online', 'T=0'));
+    await reader.waitForCard(WAIT);
+    await reader.powerUp(WAIT);
+    assertRun(t, 'unionpay-online', await runCard('unionpay-online', reader));
+    t.strictSame(states, ['out-of-service', 'ready', 'out-of-service', 'ready'], 'state changes');
+  });
+
+  t.test('the sim-pcsc terminal through pcscd: out of service while pcscd is gone, never crashing, then a transaction', async (t) => {
+    if (!pcscd) await startPcscd();
+    const terminal = await buildTerminal('sim-pcsc');
+    t.teardown(() => terminal.close());
+    const contact = terminal.roles.contact!;
+    t.ok(contact, 'the board gives the contact role');
+    await waitFor(() => contact.state === 'ready');
+    const selfTest = async (): Promise<boolean | undefined> => (await terminal.selfTest()).find((r) => r.device === 'contact')?.ok;
+    t.equal(await selfTest(), true, 'self test passes with pcscd up');
+    await stopPcscd('SIGKILL');
+    await waitFor(() => contact.state === 'out-of-service');
+    const failed = (await terminal.selfTest()).find((r) => r.device === 'contact');
+    t.match(failed, { ok: false, error: /HAL_DISCONNECTED: contact reader out of service: pcscd went away/ }, 'the self test names the cause');
+    await startPcscd();
+    await waitFor(() => contact.state === 'ready');
+    t.equal(await selfTest(), true, 'back in service by itself');
+    const card = await insert(recipes.catalogue('visa-online', 'T=1'));
+    await contact.waitForCard(WAIT);
+    await contact.powerUp(WAIT);
+    assertRun(t, 'visa-online', await runCard('visa-online', contact));
+    await contact.powerDown();
+    await card.remove();
   });
 
   t.test('nothing left running', async (t) => {
     await teardown();
     t.equal(runningPcscd(), undefined, 'no pcscd left running');
+    t.ok([...served].every((c) => !c.inserted), 'every card is out');
+    await t.rejects(server.insert(recipes.scripted()), { code: 'HAL_CLOSED' }, 'the card server thread has ended');
   });
 }

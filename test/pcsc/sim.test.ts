@@ -1,36 +1,39 @@
-// The contact reader scenarios through the sim PC/SC backend (no daemon), the sim
-// backend's own contract rules, a reader unplugged and plugged back, and the contactless
-// role's shape on a PC/SC contactless reader.
+// The contact reader scenarios and every contact catalogue card (T=1 and T=0-only) through
+// the sim PC/SC backend (no daemon), the sim backend's own contract rules, a reader
+// unplugged and plugged back, and the contactless role's shape on a PC/SC contactless reader.
 import t from 'tap';
 import { SimPcscContext } from '../../hal/sim/pcsc.js';
-import { PcscContactReader } from '../../hal/devices/pcsc/contact.js';
 import { PcscContactlessReader } from '../../hal/devices/pcsc/contactless.js';
 import type { PcscEvent } from '../../hal/pcsc.js';
 import { fromHex, toHex } from '../../emv/bytes.js';
-import { contactScenarios, waitFor, type Rig } from './scenarios.js';
-import { scriptedCard, ATR_T1 } from './cards.js';
-
-const READER = 'Sim Contact Reader 00 00';
-
-function simRig(): Rig & { ctx: SimPcscContext; close(): Promise<void> } {
-  const ctx = new SimPcscContext({ readers: [READER] });
-  const reader = new PcscContactReader({ pcsc: ctx, readerPattern: '^Sim Contact', ownsContext: true });
-  return {
-    ctx,
-    reader,
-    insert: async (card) => ctx.insert(READER, card),
-    remove: async () => ctx.remove(READER),
-    breakService: async () => ctx.stopService(),
-    restoreService: async () => ctx.startService(),
-    close: () => reader.close(),
-  };
-}
+import { contactScenarios, simRig, waitFor, SIM_READER as READER } from './scenarios.js';
+import { scriptedCard, recipes, ATR_T1 } from './cards.js';
+import { CONTACT_CARDS, assertRun, runCard } from './catalogue.js';
 
 t.test('contact scenarios through the sim backend', async (t) => {
   const rig = simRig();
   t.teardown(() => rig.close());
   await waitFor(() => rig.reader.state === 'ready');
   await contactScenarios(t, rig);
+});
+
+t.test('every contact catalogue card through the sim backend and the full kernel, over T=1 and T=0', async (t) => {
+  const rig = simRig();
+  t.teardown(() => rig.close());
+  await waitFor(() => rig.reader.state === 'ready');
+  for (const name of CONTACT_CARDS) {
+    for (const protocol of ['T=1', 'T=0'] as const) {
+      await t.test(`${name} ${protocol}`, async (t) => {
+        await rig.insert(recipes.catalogue(name, protocol));
+        await rig.reader.waitForCard();
+        t.equal((await rig.reader.powerUp()).protocol, protocol);
+        assertRun(t, name, await runCard(name, rig.reader));
+        await rig.reader.powerDown();
+        rig.ctx.remove(READER);
+        await waitFor(() => !rig.reader.cardPresent);
+      });
+    }
+  }
 });
 
 t.test('reader unplugged mid-transaction: out of service, back when plugged in', async (t) => {

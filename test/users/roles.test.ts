@@ -10,7 +10,7 @@ const MAY: Record<Role, readonly Action[]> = {
   cashier: ['sale', 'preauth', 'balance'],
   supervisor: ['sale', 'preauth', 'balance', 'void', 'refund', 'journal.view'],
   finance: ['reports', 'settlement', 'journal.view', 'console.login'],
-  admin: ['users.manage', 'config.read', 'config.write', 'backup', 'factory-reset', 'journal.view', 'console.login'],
+  admin: ['users.manage', 'config.read', 'config.write', 'backup', 'factory-reset', 'journal.view', 'capk.manage', 'console.login'],
   technician: ['keys.manage', 'hardware.diag', 'software.update', 'trace.manage', 'config.read', 'factory-reset', 'console.login'],
 };
 

@@ -4,7 +4,7 @@
  * emv/atr, APDUs with the T=0 case 2/4 procedures of the EMV data layer when T=0 is
  * active (the reader's TPDU link passes 61xx/6Cxx up; EMV Book 1 9.3.1.3).
  */
-import { HalError } from '../../errors.js';
+import { HalError, isHalError } from '../../errors.js';
 import type { CallOptions, Unsubscribe } from '../../io.js';
 import { isPcscError, type PcscFault } from '../../pcsc.js';
 import { ContactError, type ContactCardInfo, type ContactFault, type ContactReader, type ContactReaderState } from '../../roles/contact.js';
@@ -64,9 +64,13 @@ export class PcscContactReader implements ContactReader {
   }
 
   onStateChange(listener: (state: ContactReaderState, reason?: string) => void): Unsubscribe {
+    // pcscd going away is seen twice (service lost, then its readers removed): one change.
+    let last = this.state;
     return this.slot.on((c) => {
+      if ((c !== 'ready' && c !== 'out-of-service') || c === last) return;
+      last = c;
       if (c === 'ready') listener('ready');
-      else if (c === 'out-of-service') listener('out-of-service', this.slot.outReason);
+      else listener('out-of-service', this.slot.outReason);
     });
   }
 
@@ -124,7 +128,14 @@ export class PcscContactReader implements ContactReader {
       this.precheck();
       if (!this.powered || !this.slot.connection) throw new ContactError('no-card', 'contact reader: transceive before powerUp');
       this.callOptions = options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : undefined;
-      return this.powered.transceive(command);
+      try {
+        return await this.powered.transceive(command);
+      } catch (err) {
+        // The connection was dropped under the call (the card left or pcscd went away
+        // while it waited): say why, not that the handle closed.
+        if (isHalError(err, 'HAL_CLOSED') && !this.slot.isClosed) this.precheck();
+        throw err;
+      }
     });
   }
 

@@ -37,6 +37,10 @@ export class PcscSlot {
     this.unsubscribe = options.pcsc.onEvent((e) => this.onEvent(e));
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get ready(): boolean {
     return this.reader !== undefined && this.options.pcsc.serviceAvailable;
   }
@@ -67,7 +71,8 @@ export class PcscSlot {
       case 'reader-removed':
         if (e.reader !== this.reader) return;
         this.reader = undefined;
-        this.outReason = `reader "${e.reader}" went away (unplugged?)`;
+        // With pcscd gone every reader goes with it: the reason stays "pcscd went away".
+        if (this.options.pcsc.serviceAvailable) this.outReason = `reader "${e.reader}" went away (unplugged?)`;
         this.dropConnection();
         this.tell('out-of-service');
         return;

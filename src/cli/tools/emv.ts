@@ -107,12 +107,13 @@ const arpc: Command = {
 };
 
 const command: Command = {
-  summary: 'EMV card keys and cryptograms: icc-key, session-key, arqc, arpc',
+  summary: 'EMV card keys and cryptograms: icc-key, session-key, arqc, arpc; replay an APDU trace',
   subcommands: {
     'icc-key': () => Promise.resolve(iccKey),
     'session-key': () => Promise.resolve(sessionKey),
     arqc: () => Promise.resolve(arqc),
     arpc: () => Promise.resolve(arpc),
+    replay: () => import('./emv-replay.js').then((m) => m.default),
   },
 };
 export default command;

@@ -10,6 +10,8 @@ import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
 import { securityKeys } from './security.js';
+import { riskKeys } from './risk.js';
+import { traceKeys } from './trace.js';
 
 export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   terminalKeys,
@@ -19,4 +21,6 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   securityKeys,
   backupKeys,
   appKeys,
+  riskKeys,
+  traceKeys,
 ];

@@ -14,6 +14,7 @@ const CITE: Record<number, string> = {
   0xae: 'GENERATE AC (Book 3 6.5.5, 9.3; CDA when P1 bit 5 set, Book 2 6.6)',
   0x82: 'EXTERNAL AUTHENTICATE with Issuer Authentication Data (Book 3 6.5.4, 10.9)',
   0xda: 'issuer script command (Book 3 10.10)',
+  0x2a: 'COMPUTE CRYPTOGRAPHIC CHECKSUM with the UDOL data (Book C-2 mag-stripe mode)',
 };
 
 export function transcriptText(header: string[], lines: readonly string[]): string {

@@ -21,6 +21,8 @@ interface Want {
   tsi?: string;
   cvm?: string;
   aid?: string;
+  /** POS entry mode when not the interface's chip mode (05 contact, 07 contactless). */
+  entryMode?: string;
   /** After the host approves (ARC 00), contact online requests. */
   final?: { outcome: KernelOutcome['outcome']; tvr: string; tsi: string };
 }
@@ -56,6 +58,8 @@ const TABLE: Array<[string, 'contact' | 'contactless', number, PinEntry | undefi
   ['malformed-wrong-sw', 'contact', 1000, pinPad([]), END('read-application-data')],
   ['malformed-missing-data', 'contact', 1000, pinPad([]), END('read-application-data')],
   ['malformed-duplicate-tags', 'contact', 1000, pinPad([]), END('read-application-data')],
+  // On contact the mag-stripe card is an M/Chip card like mastercard-online.
+  ['mastercard-magstripe', 'contact', 1000, pinPad([]), ON()],
 
   ['visa-online', 'contactless', 1000, pinPad([]), CL_ON()],
   // M/Chip: CDA verified with GENERATE AC (TSI byte 1 bit 8); under the CVM limit only "no CVM" is offered: 1F03 -> 1F0302 (C-2).
@@ -83,6 +87,10 @@ const TABLE: Array<[string, 'contact' | 'contactless', number, PinEntry | undefi
   // Contactless (C-3): Track 2 Equivalent Data (57) carries the PAN; 5A is optional there, so the tap goes on.
   ['malformed-missing-data', 'contactless', 1000, pinPad([]), CL_ON()],
   ['malformed-duplicate-tags', 'contactless', 1000, pinPad([]), END('read-application-data')],
+  // AIP byte 2 bit 8 clear, mag-stripe mode allowed for the Mastercard AID: COMPUTE CRYPTOGRAPHIC CHECKSUM, online, entry mode 91 (Book C-2).
+  ['mastercard-magstripe', 'contactless', 1000, pinPad([]), { outcome: 'online-request', stoppedAt: 'first-generate-ac', tvr: '0000000000', tsi: '2000', cvm: '1F0002', entryMode: '91' }],
+  // Over the CVM required limit: the reader's online PIN (TTQ byte 1 bit 3).
+  ['mastercard-magstripe', 'contactless', 6000, pinPad([]), { outcome: 'online-request', stoppedAt: 'first-generate-ac', tvr: '0000040000', tsi: '6000', cvm: '020000', entryMode: '91' }],
 ];
 
 async function check(t: Test, want: Want, run: () => Promise<KernelOutcome & { complete?: (h: { kind: 'response'; arc: string }) => Promise<KernelOutcome> }>): Promise<void> {
@@ -100,6 +108,7 @@ async function check(t: Test, want: Want, run: () => Promise<KernelOutcome & { c
   if (want.tsi !== undefined) t.equal(toHex(r.tsi), want.tsi, 'TSI');
   if (want.cvm !== undefined) t.equal(r.cvm && toHex(r.cvm.bytes), want.cvm, 'CVM results');
   if (want.aid !== undefined) t.equal(r.aid && toHex(r.aid), want.aid, 'AID');
+  if (want.outcome !== 'end-application') t.equal(r.entryMode, want.entryMode ?? (r.interface === 'contact' ? '05' : '07'), 'POS entry mode');
   if (r.panMasked !== undefined) t.notMatch(JSON.stringify({ ...r, account: undefined, field55: undefined }), /[0-9]{12,}/, 'no full PAN outside `account`');
   if (want.final !== undefined && r.complete !== undefined) {
     const f = await r.complete({ kind: 'response', arc: '00' });
@@ -128,7 +137,13 @@ for (const [name, iface, amount, pin, want] of TABLE) {
       t.teardown(() => rig.close());
       rig.model.insertCard(simContactlessCard(createCard(name, iface)));
       await rig.reader.waitForCard({ timeoutMs: 1000 });
-      await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: (c) => rig.reader.transceive(c), pin } }));
+      const lines: string[] = [];
+      await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: recording((c) => rig.reader.transceive(c), lines), pin } }));
+      // The same annotated transcript as over a direct transceive: the PN532 driver and model carry the APDUs unchanged.
+      if (want.outcome !== 'transport-fault') {
+        const header = [`emv/cards test card "${name}" over ${iface}, amount ${(amount / 100).toFixed(2)}`, `expect: ${JSON.stringify(want)}`];
+        t.equal(checkFixture(new URL(`./fixtures/cards/${name}-${iface}-${amount}.apdu`, import.meta.url), transcriptText(header, lines)), undefined, 'PN532: APDU transcript matches the fixture');
+      }
     });
   }
 }
