@@ -18,4 +18,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   restore: () => load(import('./restore.js')),
   journal: () => load(import('./journal.js')),
   report: () => load(import('./report.js')),
+  'vpcd-card': () => load(import('./vpcd-card.js')),
 };
