@@ -12,11 +12,11 @@ export const commands: Record<string, () => Promise<Command>> = {
   board: () => load(import('./board.js')),
   config: () => load(import('./config.js')),
   'host-sim': () => load(import('./host-sim.js')),
+  'vpcd-card': () => load(import('./vpcd-card.js')),
   console: () => load(import('./console.js')),
   diag: () => load(import('./diag.js')),
   backup: () => load(import('./backup.js')),
   restore: () => load(import('./restore.js')),
   journal: () => load(import('./journal.js')),
   report: () => load(import('./report.js')),
-  'vpcd-card': () => load(import('./vpcd-card.js')),
 };
