@@ -4,8 +4,9 @@
  * expiry and service code (card data, stored encrypted like the rest of the trace) and lose
  * their discretionary data (PIN verification and card verification values live there;
  * EMV Book 3 Annex A, ISO/IEC 7813), zeroed digit for digit so every length stays as the
- * card sent it; Track 1 Data (56) and the track discretionary data objects (9F1F, 9F20) are
- * zeroed whole. The data field of VERIFY (the PIN block, Book 3 6.5.12) is zeroed.
+ * card sent it; Track 1 Data (56) the same way (format code, PAN, name, expiry and service
+ * code kept, discretionary characters zeroed as ASCII '0', so a mag-stripe mode trace still
+ * replays, Book C-2); the track discretionary data objects (9F1F, 9F20) are zeroed whole. The data field of VERIFY (the PIN block, Book 3 6.5.12) is zeroed.
  */
 import { tlvSpans } from './spans.js';
 
@@ -15,7 +16,7 @@ export const TRACK_TAGS = { TRACK2_EQUIVALENT: 0x57, TRACK2_DATA: 0x9f6b, TRACK1
 const TRACK_NAMES: Record<number, string> = {
   0x57: '57 (track 2 equivalent data: discretionary data zeroed)',
   0x9f6b: '9F6B (track 2 data: discretionary data zeroed)',
-  0x56: '56 (track 1 data: zeroed)',
+  0x56: '56 (track 1 data: discretionary data zeroed)',
   0x9f1f: '9F1F (track 1 discretionary data: zeroed)',
   0x9f20: '9F20 (track 2 discretionary data: zeroed)',
 };
@@ -33,6 +34,15 @@ function zeroTrack2(value: Uint8Array): void {
   value.set(Buffer.from(out, 'hex'));
 }
 
+/** Zeroes the track 1 discretionary characters after B PAN ^ NAME ^ YYMM and the service code (ISO/IEC 7813). */
+function zeroTrack1(value: Uint8Array): void {
+  const text = Buffer.from(value).toString('latin1');
+  const first = text.indexOf('^');
+  const second = first < 0 ? -1 : text.indexOf('^', first + 1);
+  const keep = second < 0 ? 0 : Math.min(text.length, second + 1 + 4 + 3);
+  value.fill(0x30, keep);
+}
+
 /** Redacts track data in a response (data + status word), in place on a copy; returns it and what was redacted. */
 export function redactResponse(rapdu: Uint8Array): { response: Uint8Array; redacted: string[] } {
   const response = Uint8Array.from(rapdu);
@@ -42,6 +52,7 @@ export function redactResponse(rapdu: Uint8Array): { response: Uint8Array; redac
     if (name === undefined) continue;
     const value = response.subarray(s.valueStart, s.valueEnd);
     if (s.tag === TRACK_TAGS.TRACK2_EQUIVALENT || s.tag === TRACK_TAGS.TRACK2_DATA) zeroTrack2(value);
+    else if (s.tag === TRACK_TAGS.TRACK1_DATA) zeroTrack1(value);
     else value.fill(s.tag === TRACK_TAGS.TRACK2_DISCRETIONARY ? 0x00 : 0x30);
     redacted.push(name);
   }

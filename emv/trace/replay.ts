@@ -4,8 +4,9 @@
  *
  * Matching (issue 10): each command the kernel sends is matched to the first unused
  * recorded exchange, from where the last match was, ignoring Le; exactly otherwise, or by
- * CLA, INS, P1, P2 for GET PROCESSING OPTIONS, GENERATE AC and INTERNAL AUTHENTICATE (their
- * data depends on terminal data: the difference is reported) and for VERIFY (the PIN block
+ * CLA, INS, P1, P2 for GET PROCESSING OPTIONS, GENERATE AC, INTERNAL AUTHENTICATE and COMPUTE
+ * CRYPTOGRAPHIC CHECKSUM (mag-stripe mode: its UDOL data is the terminal's unpredictable
+ * number) (their data depends on terminal data: the difference is reported) and for VERIFY (the PIN block
  * is redacted at capture and never compared). A command no exchange matches, or one whose
  * recorded exchange has no response, cannot be answered: the card "leaves" (the kernel's
  * reader fault) and the outcome is `incomplete-trace`. Recorded exchanges never used are
@@ -73,7 +74,7 @@ export interface ReplayOptions {
   readonly today?: () => Date;
 }
 
-const BY_HEADER = new Set<number>([INS.GET_PROCESSING_OPTIONS, INS.GENERATE_AC, INS.INTERNAL_AUTHENTICATE, INS.VERIFY]);
+const BY_HEADER = new Set<number>([INS.GET_PROCESSING_OPTIONS, INS.GENERATE_AC, INS.INTERNAL_AUTHENTICATE, INS.COMPUTE_CRYPTOGRAPHIC_CHECKSUM, INS.VERIFY]);
 const ORDER: readonly KernelStep[] = [
   'application-selection',
   'initiate-application-processing',

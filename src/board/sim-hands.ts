@@ -97,6 +97,7 @@ export function simHands(terminal: Terminal): ControlHands {
           seen = true;
           wake();
         });
+        const pressedAt = performance.now();
         try {
           await pad.model.press(label, { bounce: 3 });
           if (role) {
@@ -112,7 +113,13 @@ export function simHands(terminal: Terminal): ControlHands {
         } finally {
           off?.();
           await pad.model.release(label, { bounce: 3 });
-          await sleep(40);
+          // The driver debounces the release as it did the press; the next press of the same
+          // key must not land while it still sees this one held. It rests (every row driven
+          // low) once it has seen all keys released; where that cannot be watched, wait as long
+          // as the press took to be reported.
+          const until = performance.now() + KEY_SEEN_MS;
+          if (pad.driverResting() === undefined) await sleep(Math.min(1000, Math.max(40, 1.5 * (performance.now() - pressedAt))));
+          else while (!pad.driverResting() && performance.now() < until) await sleep(5);
         }
         if (role && !seen) throw new ControlError('CONTROL_FAILED', `the keypad driver did not report "${key}" within ${KEY_SEEN_MS} ms`);
       });

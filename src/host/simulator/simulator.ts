@@ -116,6 +116,8 @@ export class AcquirerSimulator {
   /** Batch upload items per terminal, and the terminal|currency pairs whose next 0500 is checked against them. */
   private readonly uploads = new Map<string, Map<string, UploadItem>>();
   private readonly awaitingUpload = new Set<string>();
+  /** A void's or completion's original, so that reversing the void or completion undoes its effect on the original. */
+  private readonly originals = new WeakMap<LedgerTxn, LedgerTxn>();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SimulatorOptions) {
@@ -368,10 +370,12 @@ export class AcquirerSimulator {
     }
     const original = req.text(90);
     let state: TxnState = advice ? 'advised' : hold ? 'held' : 'approved';
+    let linked: LedgerTxn | undefined;
     if (processing === '02' || (req.text(25) === '06' && original && !hold)) {
       // Void (02) or pre-auth completion (condition 06 with the original's data elements).
       const orig = this.ledger.findOriginal(req.text(41).trimEnd(), original.slice(4, 10), original.slice(10, 20));
       if (!orig || !['approved', 'held'].includes(orig.state)) return this.decline(req, card, '25');
+      linked = orig;
       if (processing === '02') {
         if (orig.state === 'approved') book.balanceMinor += orig.amountMinor;
         orig.state = orig.state === 'held' ? 'released' : 'voided';
@@ -391,7 +395,8 @@ export class AcquirerSimulator {
     book.approvals++;
     const rrn = this.nextRrn();
     const code = this.authCode();
-    this.record(req, card, '00', state, rrn, code);
+    const done = this.record(req, card, '00', state, rrn, code);
+    if (linked) this.originals.set(done, linked);
     const res = this.respond(req, '00', { 37: rrn, 38: code });
     if (issuerAuth) res.setBytes(this.options.layout, 55, encodeTlv([{ tag: 0x91, value: issuerAuth }]));
     return res;
@@ -415,7 +420,17 @@ export class AcquirerSimulator {
     const orig = this.ledger.findOriginal(req.text(41).trimEnd(), origStan, f90 ? f90.slice(10, 20) : undefined);
     if (!orig) return this.respond(req, '25');
     const book = this.ledger.cards.get(orig.card);
-    if (orig.state === 'approved' || orig.state === 'advised') {
+    const linked = this.originals.get(orig);
+    if (linked && orig.state !== 'reversed') {
+      // Reversing a void reinstates the sale (or hold) it voided; reversing a completion puts the hold back.
+      if (linked.state === 'voided') {
+        linked.state = 'approved';
+        if (book) book.balanceMinor -= linked.amountMinor;
+      } else if (linked.state === 'released' || linked.state === 'captured') linked.state = 'held';
+      if (book && orig.processing.startsWith('00')) book.balanceMinor += orig.amountMinor;
+      if (book) book.reversals++;
+      orig.state = 'reversed';
+    } else if (orig.state === 'approved' || orig.state === 'advised') {
       if (book) {
         book.balanceMinor += orig.amountMinor;
         book.reversals++;
