@@ -218,26 +218,7 @@ t.test('a prompt left alone goes back to the idle screen; an engine that throws 
 });
 
 t.test('every screen of these flows was reached', async (t) => {
-  const screens = [
-    'sign-in',
-    'idle',
-    'menu',
-    'not-allowed',
-    'amount',
-    'present-card',
-    'reading-card',
-    'remove-card',
-    'authorising',
-    'result',
-    'printing',
-    'customer-copy',
-    'report',
-    'settle',
-    'settling',
-    'settle-result',
-    'training',
-    'signed-out'
-  ];
+  const screens = ['sign-in', 'idle', 'menu', 'not-allowed', 'amount', 'present-card', 'reading-card', 'remove-card', 'authorising', 'result', 'printing', 'customer-copy', 'report', 'settle', 'settling', 'settle-result', 'training', 'signed-out'];
   // With transactions.test.ts ('supervisor' ... 'reprint'), pin.test.ts ('pin') and test/board/boot.test.ts ('starting', 'out-of-service'): every screen id of terminal-app.ts.
   t.same(screens.filter((s) => !seen.has(s)), [], 'screens never shown');
 });

@@ -279,31 +279,7 @@ t.test('paper out: load paper and retry; cover open; reprint last and by number'
 });
 
 t.test('every screen of these flows was reached', async (t) => {
-  const screens = [
-    'idle',
-    'menu',
-    'amount',
-    'present-card',
-    'insert-card',
-    'try-another',
-    'fallback-swipe',
-    'reading-card',
-    'remove-card',
-    'authorising',
-    'refused',
-    'card-error',
-    'host-unavailable',
-    'result',
-    'choose-app',
-    'printing',
-    'customer-copy',
-    'paper-out',
-    'printer-error',
-    'supervisor',
-    'pick-original',
-    'confirm',
-    'reprint'
-  ];
+  const screens = ['idle', 'menu', 'amount', 'present-card', 'insert-card', 'try-another', 'fallback-swipe', 'reading-card', 'remove-card', 'authorising', 'refused', 'card-error', 'host-unavailable', 'result', 'choose-app', 'printing', 'customer-copy', 'paper-out', 'printer-error', 'supervisor', 'pick-original', 'confirm', 'reprint'];
   // With sign-in.test.ts ('sign-in', 'not-allowed', reports, settlement, training, sign-out) and pin.test.ts ('pin'): every screen id of terminal-app.ts.
   t.same(screens.filter((s) => !seen.has(s)), [], 'screens never shown');
 });
