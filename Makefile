@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := socat fonts-wqy-zenhei libpcsclite-dev pcscd vsmartcard-vpcd
 BOARD ?= sim
 SOURCES := $(shell find src hal emv boards bench -name '*.ts' -o -name '*.json' 2>/dev/null)
 
-.PHONY: help setup system-deps check lint typecheck test run bench fuzz test-hw build clean
+.PHONY: help setup system-deps check lint typecheck test run bench fuzz soak test-hw build clean
 
 help:
 	@echo "make run        the terminal on the simulated board (embedded acquirer simulator)"
@@ -17,6 +17,7 @@ help:
 	@echo "make check      type-check + lint"
 	@echo "make bench      benchmarks, each next to its baseline measured in the same run"
 	@echo "make fuzz       every outside-input parser, 100000 inputs each (POS_FUZZ_RUNS, POS_FUZZ_SEED)"
+	@echo "make soak       3000 transactions with host faults and terminal SIGKILLs, then the invariants (POS_SOAK_TXNS, POS_SOAK_SEED)"
 	@echo "make test-hw BOARD=rpi4-pos   conformance suites on a real board"
 
 system-deps:
@@ -62,6 +63,11 @@ bench: build
 fuzz: setup
 	@set -o pipefail; POS_FUZZ_RUNS=$${POS_FUZZ_RUNS:-100000} npx tap --reporter=tap --timeout=7200 test/fuzz/*.test.ts 2>&1 \
 	  | node scripts/test-summary.mjs | grep -E '^ *(not ok|ok [0-9]+ - .*inputs)|passed, ' 
+
+# The reliability campaign (test/soak/soak.ts): prints its seed first; POS_SOAK_SEED replays one.
+# `make test` runs a short version (test/soak/soak.test.ts).
+soak: setup
+	POS_SOAK_TXNS=$${POS_SOAK_TXNS:-3000} TS_NODE_TRANSPILE_ONLY=1 node --import=@tapjs/typescript/import test/soak/soak.ts
 
 test-hw: build
 	@if [ "$(BOARD)" = sim ]; then echo "test-hw needs BOARD=<profile of a real board>, e.g. make test-hw BOARD=rpi4-pos"; exit 2; fi

@@ -40,7 +40,7 @@ export interface VpcdCardOptions {
 
 /** One card in one vpcd slot. */
 export class VpcdCard {
-  /** Every C-APDU the card got and its answer, uppercase hex, for tests that compare exchanges. */
+  /** Every C-APDU the card answered and its R-APDU, in order, for tests that compare exchanges. */
   readonly exchanges: Array<{ capdu: Uint8Array; rapdu: Uint8Array }> = [];
   private buffer = Buffer.alloc(0);
   private queue: Promise<void> = Promise.resolve();
@@ -286,7 +286,7 @@ export class VpcdCardServer {
   private receive(m: FromThread): void {
     if ('event' in m) {
       const card = this.cards.get(m.card);
-      if (m.event === 'stopped') card?.stopped(m.index, m.capdu);
+      if (m.event === 'stopped') card?.stoppedAt(m.index, m.capdu);
       else {
         card?.gone();
         this.cards.delete(m.card);
@@ -331,20 +331,18 @@ export class ServedVpcdCard {
     return this.outPromise;
   }
 
-  /** Resolves with the command the card stopped at (option `stopAt`). */
-  stopped(): Promise<{ index: number; capdu: Uint8Array }>;
-  /** @internal */
-  stopped(index: number, capdu: Uint8Array): void;
-  stopped(index?: number, capdu?: Uint8Array): Promise<{ index: number; capdu: Uint8Array }> | void {
-    if (index !== undefined && capdu !== undefined) {
-      this.stop = { index, capdu };
-      for (const l of this.stopListeners) l(index, capdu);
-      return;
-    }
+  /** Resolves with the command the card stopped at (option `stopAt`), unanswered. */
+  stopped(): Promise<{ index: number; capdu: Uint8Array }> {
     return new Promise((resolve) => {
       if (this.stop) resolve(this.stop);
-      else this.stopListeners.add((i, c) => resolve({ index: i, capdu: c }));
+      else this.stopListeners.add((index, capdu) => resolve({ index, capdu }));
     });
+  }
+
+  /** @internal The thread says the card stopped. */
+  stoppedAt(index: number, capdu: Uint8Array): void {
+    this.stop = { index, capdu };
+    for (const l of this.stopListeners) l(index, capdu);
   }
 
   /** Answers the command the card stopped at. */

@@ -84,6 +84,21 @@ export function alphaKeysFor(ch: string): { digit: string; presses: number } | u
 }
 
 /**
+ * The key presses that type `text` into a text field (for a PC keyboard front end or a demo
+ * script): per character its digit key, then the ALPHA key as often as needed. Undefined
+ * when a character is on no key.
+ */
+export function keysToType(text: string, alphaKey: string): string[] | undefined {
+  const keys: string[] = [];
+  for (const ch of text) {
+    const k = alphaKeysFor(ch);
+    if (!k) return undefined;
+    keys.push(k.digit, ...Array<string>(k.presses).fill(alphaKey));
+  }
+  return keys;
+}
+
+/**
  * A text field on a digit keypad: a digit key adds that digit; the ALPHA key turns the
  * last character into the next one of its key's group; CLEAR deletes the last character.
  * `masked`: everything shows as '*' except a character the ALPHA key is turning, so a

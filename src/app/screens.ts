@@ -30,32 +30,32 @@ export function twoDigits(n: number): string {
 }
 
 /** The idle screen: who the merchant is, that the terminal is ready, and the time. */
-export function idleScreen(g: Geometry, s: { merchant: string; now: Date; prompt: string }): string[] {
+export function idleScreen(g: Geometry, s: { merchant: string; now: Date; prompt: string; ready: string }): string[] {
   const d = s.now;
   const date = `${d.getFullYear()}-${twoDigits(d.getMonth() + 1)}-${twoDigits(d.getDate())}`;
   const time = `${twoDigits(d.getHours())}:${twoDigits(d.getMinutes())}`;
-  if (g.rows >= 4) return fit([center(s.merchant, g.cols), center('READY', g.cols), center(s.prompt, g.cols), spread(date, time, g.cols)], g);
-  if (g.rows === 3) return fit([center(s.merchant, g.cols), center('READY', g.cols), spread(date, time, g.cols)], g);
-  if (g.rows === 2) return fit([center(s.merchant, g.cols), spread('READY', time, g.cols)], g);
-  return fit([spread('READY', time, g.cols)], g);
+  if (g.rows >= 4) return fit([center(s.merchant, g.cols), center(s.ready, g.cols), center(s.prompt, g.cols), spread(date, time, g.cols)], g);
+  if (g.rows === 3) return fit([center(s.merchant, g.cols), center(s.ready, g.cols), spread(date, time, g.cols)], g);
+  if (g.rows === 2) return fit([center(s.merchant, g.cols), spread(s.ready, time, g.cols)], g);
+  return fit([spread(s.ready, time, g.cols)], g);
 }
 
 /** Shown while the power-on self test runs. */
-export function bootScreen(g: Geometry, s: { version: string }): string[] {
-  return fit([center('STARTING', g.cols), center(`v${s.version}`, g.cols)], g);
+export function bootScreen(g: Geometry, s: { version: string; title: string }): string[] {
+  return fit([center(s.title, g.cols), center(`v${s.version}`, g.cols)], g);
 }
 
 /**
  * Out of service: says so on the first row, then which device failed, so that a
  * technician at the counter sees at once what to look at.
  */
-export function outOfServiceScreen(g: Geometry, s: { failures: { device: string; error: string }[] }): string[] {
+export function outOfServiceScreen(g: Geometry, s: { failures: { device: string; error: string }[]; title: string; more: (n: number) => string }): string[] {
   const first = s.failures[0];
-  const lines = [center('OUT OF SERVICE', g.cols)];
+  const lines = [center(s.title, g.cols)];
   if (first) {
     lines.push(`${first.device}: ${first.error}`.slice(0, g.cols));
     if (g.rows >= 3) lines.push(first.error.slice(Math.max(0, g.cols - first.device.length - 2), Math.max(0, g.cols - first.device.length - 2) + g.cols));
-    if (s.failures.length > 1 && g.rows >= 4) lines.push(`+${s.failures.length - 1} more fault(s)`);
+    if (s.failures.length > 1 && g.rows >= 4) lines.push(s.more(s.failures.length - 1));
   }
   return fit(lines, g);
 }

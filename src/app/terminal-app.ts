@@ -242,7 +242,7 @@ export class TerminalApp {
 
   /** Runs the power-on self test and shows the idle or the out-of-service screen. */
   async start(): Promise<{ inService: boolean; results: SelfTestResult[] }> {
-    await this.show('starting', bootScreen(this.geometry, { version: this.settings.version }));
+    await this.show('starting', bootScreen(this.geometry, { version: this.settings.version, title: this.m('boot.starting') }));
     this.results = await this.terminal.selfTest();
     const missing = (['display', 'keypad'] as const).filter((r) => !this.terminal.roles[r]);
     const failures = [
@@ -253,7 +253,7 @@ export class TerminalApp {
     if (failures.length) {
       this.state = 'out-of-service';
       this.led('error');
-      await this.show('out-of-service', outOfServiceScreen(this.geometry, { failures }));
+      await this.show('out-of-service', outOfServiceScreen(this.geometry, { failures, title: this.m('oos.title'), more: (n) => this.m('oos.more', { n }) }));
       return { inService: false, results: this.results };
     }
     this.unsubscribeKeys = this.terminal.roles.keypad?.onKey((e) => this.handleKey(e));
@@ -275,8 +275,8 @@ export class TerminalApp {
 
   private handleKey(event: KeyEvent): void {
     const secret = this.secretEntry && (DIGIT.test(event.key) || event.key === '00' || event.key === this.alphaKey);
-    // Digits are never logged: they may be a PIN or a password.
-    if (!DIGIT.test(event.key) && event.key !== '00') log.debug('key', { key: event.key });
+    // Digits are never logged (they may be a PIN or a password), nor any key of a secret field.
+    if (!this.secretEntry && !DIGIT.test(event.key) && event.key !== '00') log.debug('key', { key: event.key });
     const shown = secret ? { key: '*', at: event.at } : event;
     for (const l of this.keyListeners) l(shown);
     this.keys.deliver(event.key);
@@ -284,7 +284,7 @@ export class TerminalApp {
 
   private async showIdle(): Promise<void> {
     if (!this.services) {
-      await this.show('idle', idleScreen(this.geometry, { merchant: this.settings.merchantName, now: this.now(), prompt: 'TAP INSERT SWIPE' }));
+      await this.show('idle', idleScreen(this.geometry, { merchant: this.settings.merchantName, now: this.now(), prompt: this.m('idle.tapInsertSwipe'), ready: this.m('idle.ready') }));
       return;
     }
     const status = this.services.training.get() ? this.m('idle.training') : this.m('idle.ready');

@@ -12,6 +12,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   board: () => load(import('./board.js')),
   config: () => load(import('./config.js')),
   'host-sim': () => load(import('./host-sim.js')),
+  'vpcd-card': () => load(import('./vpcd-card.js')),
   console: () => load(import('./console.js')),
   diag: () => load(import('./diag.js')),
   backup: () => load(import('./backup.js')),

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Level } from 'level';
 import type { DeviceKeyProvider } from '../keys/device-key.js';
 import type { QueuedMessage, QueueKind } from '../host/store.js';
-import { chainMac, deriveKeys, genesisMac, MAC, newDataKey, open, sameMac, seal, unwrapDataKey, type JournalKeys } from './crypto.js';
+import { chainMac, deriveKeys, genesisMac, MAC, newDataKey, open, sameMac, seal, sealInto, unwrapDataKey, type JournalKeys } from './crypto.js';
 import { JournalError } from './errors.js';
 import { checkRecord, type JournalRecord, type QueuedRecordFields, type TxnPendingRecord } from './records.js';
 import { addToTotals, sameRows, summarise, type BatchTotals, type BatchTotalsState } from './totals.js';
@@ -591,9 +591,13 @@ export class Journal {
     for (const r of records) {
       seq++;
       const key = recordKey(seq);
-      const body = sealJson(this.keys, key, r);
+      // One buffer: version | nonce | ciphertext | tag | chain MAC.
+      const value = sealInto(this.keys.enc, key, Buffer.from(JSON.stringify(r), 'utf8'), 1, MAC);
+      value[0] = VERSION;
+      const body = value.subarray(1, value.length - MAC);
       prev = chainMac(this.keys.mac, prev, key, body);
-      ops.push({ type: 'put', key, value: Buffer.concat([Buffer.of(VERSION), body, prev]) });
+      prev.copy(value, value.length - MAC);
+      ops.push({ type: 'put', key, value });
       if (r.type === 'txn-outcome') {
         const t = touched.get(r.batch) ?? structuredClone(await this.#loadTotals(r.batch));
         if (addToTotals(t, r)) touched.set(r.batch, t);

@@ -178,10 +178,11 @@ export function containsClearPan(text: string): boolean {
 function scan(value: unknown, path: string, depth: number): void {
   if (depth > 16) throw new JournalError('JOURNAL_RECORD', `${path}: nested too deeply`);
   if (typeof value === 'string') {
-    if (containsClearPan(value)) throw new JournalError('JOURNAL_SENSITIVE', `${path}: holds a card number in clear (only the field "pan" may)`);
+    // Fewer than 13 characters cannot hold a PAN (the common case: skip the regular expression).
+    if (value.length >= 13 && containsClearPan(value)) throw new JournalError('JOURNAL_SENSITIVE', `${path}: holds a card number in clear (only the field "pan" may)`);
     return;
   }
-  if (typeof value === 'number' && Number.isInteger(value) && containsClearPan(String(value))) {
+  if (typeof value === 'number' && Math.abs(value) >= 1e12 && Number.isInteger(value) && containsClearPan(String(value))) {
     throw new JournalError('JOURNAL_SENSITIVE', `${path}: holds a card number in clear (only the field "pan" may)`);
   }
   if (value === null || typeof value !== 'object') return;

@@ -19,6 +19,8 @@ export interface FormatOptions {
   reprint?: boolean;
   /** Characters per line in the normal font (the printer role's `columns`). */
   columns: number;
+  /** IANA zone the time is shown in when `at` carries a zone; default the system's. */
+  timeZone?: string;
 }
 
 /**
@@ -38,11 +40,24 @@ export function receiptPan(maskedPan: string, copy: ReceiptCopy): string {
   return [...masked].map((ch, i) => (keep(i) ? ch : '*')).join('');
 }
 
-/** "2026-11-28 13:45:02" from an ISO 8601 local time (printed as written: the terminal's clock). */
-export function receiptTime(at: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(at);
-  if (!m) throw new ReceiptError('RECEIPT_DATA', `time "${at}" is not ISO 8601`);
-  return `${m[1]} ${m[2]}`;
+/**
+ * "2026-11-28 13:45:02": the terminal's local time. A time written without a zone is taken
+ * as local already and printed as written; one with a zone (`Z`, `+08:00`, as
+ * `Date.toISOString()` gives) is shown in `timeZone` (IANA name; default the system's zone).
+ */
+export function receiptTime(at: string, timeZone?: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(at);
+  const instant = m?.[4] ? new Date(at) : undefined;
+  if (!m || (instant && Number.isNaN(instant.getTime()))) throw new ReceiptError('RECEIPT_DATA', `time "${at}" is not ISO 8601`);
+  if (!instant) return `${m[1]} ${m[2]}`;
+  let parts: Record<string, string>;
+  try {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    parts = Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]));
+  } catch (err) {
+    throw new ReceiptError('RECEIPT_DATA', `time zone "${timeZone}" is not an IANA time zone`, { cause: err });
+  }
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 const pad6 = (n: number): string => String(n).padStart(6, '0');
@@ -54,6 +69,13 @@ function isApproved(data: ReceiptData): boolean {
 /** The amount with its sign: money going back to the cardholder (refund, void) prints negative. */
 export function signedAmount(data: Pick<ReceiptData, 'amount' | 'txnType'>): number {
   return TXN_SIGN[data.txnType] === -1 ? -Math.abs(data.amount) : Math.abs(data.amount);
+}
+
+/** The amount; for a balance inquiry the balance instead, when the host returned one (a balance inquiry moves no money). */
+function amountLine(data: ReceiptData, m: ReceiptMessages, columns: number): ReceiptLine[] {
+  const big = { bold: true, doubleHeight: true };
+  if (data.txnType !== 'balance') return pair(m.amount, formatMoney(signedAmount(data), data.currency), columns, big);
+  return data.balance ? pair(m.balance, formatMoney(data.balance.amount, data.balance.currency), columns, big) : [];
 }
 
 function trainingBanner(m: ReceiptMessages, columns: number): ReceiptLine[] {
@@ -83,11 +105,12 @@ export function formatReceipt(data: ReceiptData, copy: ReceiptCopy, lang: Receip
   lines.push(
     ...kv(m.merchantId, data.merchant.merchantId),
     ...kv(m.terminalId, data.merchant.terminalId),
-    ...kv(m.dateTime, receiptTime(data.at)),
+    ...kv(m.dateTime, receiptTime(data.at, options.timeZone)),
     ...kv(m.operator, data.operator),
     rule(cols),
     headline(m.txnType[data.txnType], cols),
-    ...kv(m.card, receiptPan(data.maskedPan, copy)),
+    // No card line when no card was read (a void or refund by reference).
+    ...kv(m.card, data.maskedPan === '' ? undefined : receiptPan(data.maskedPan, copy)),
     ...kv(m.cardType, m.scheme[data.scheme] ?? data.scheme.toUpperCase()),
     ...kv(m.appLabel, data.applicationLabel),
     ...kv(m.aid, data.aid),
@@ -104,7 +127,7 @@ export function formatReceipt(data: ReceiptData, copy: ReceiptCopy, lang: Receip
     ...kv(m.originalRrn, data.original?.rrn),
     ...kv(m.originalAuth, data.original?.authCode),
     rule(cols),
-    ...pair(m.amount, formatMoney(signedAmount(data), data.currency), cols, { bold: true, doubleHeight: true }),
+    ...amountLine(data, m, cols),
     rule(cols),
     headline(m.result[data.result], cols),
   );

@@ -29,6 +29,8 @@ export interface ReceiptPrinterOptions {
   printer: Printer;
   /** Language of receipts unless a call says otherwise (read at each call); default 'en'. */
   language?: ReceiptLanguage | (() => ReceiptLanguage);
+  /** IANA zone receipts show times in (times given with a zone); default the system's. */
+  timeZone?: string;
   /**
    * The report heading (merchant, terminal, time, operator, and for a Z report the
    * settlement's outcome) when `printReport` is called without one, as the application's
@@ -71,6 +73,7 @@ export class ReceiptPrinter {
   private readonly printer: Printer;
   private readonly language: () => ReceiptLanguage;
   private readonly reportMeta: ReceiptPrinterOptions['reportMeta'];
+  private readonly timeZone: string | undefined;
   private readonly unfinished = new Map<string, Unfinished>();
   private readonly originals = new Set<string>();
   private seq = 0;
@@ -80,11 +83,12 @@ export class ReceiptPrinter {
     const lang = options.language ?? 'en';
     this.language = typeof lang === 'function' ? lang : () => lang;
     this.reportMeta = options.reportMeta;
+    this.timeZone = options.timeZone;
   }
 
   /** Prints one copy of a transaction receipt. Rejects with a PrintError (or HAL_ABORTED). */
   async print(data: ReceiptData, copy: ReceiptCopy, options: ReceiptPrintOptions = {}): Promise<ReceiptPrintResult> {
-    const receipt = formatReceipt(data, copy, options.lang ?? this.language(), { reprint: options.reprint ?? false, columns: this.printer.columns });
+    const receipt = formatReceipt(data, copy, options.lang ?? this.language(), { reprint: options.reprint ?? false, columns: this.printer.columns, ...(this.timeZone ? { timeZone: this.timeZone } : {}) });
     const key = `receipt|${data.txnId}|${copy}|${options.reprint ? 'reprint' : 'original'}`;
     if (!options.reprint && this.originals.has(key)) return { outcome: 'already-printed', receipt };
     const result = await this.run(key, receipt, options.signal);
@@ -99,7 +103,7 @@ export class ReceiptPrinter {
   async printReport(kind: 'x' | 'z', totals: BatchTotals, meta?: ReportMeta, options: Omit<ReceiptPrintOptions, 'reprint'> = {}): Promise<ReceiptPrintResult> {
     const heading = meta ?? (await this.reportMeta?.(kind, totals));
     if (!heading) throw new ReceiptError('RECEIPT_DATA', `${kind.toUpperCase()} report: no merchant heading (pass meta, or reportMeta to the ReceiptPrinter)`);
-    const receipt = formatReport(kind, totals, heading, options.lang ?? this.language(), { columns: this.printer.columns });
+    const receipt = formatReport(kind, totals, heading, options.lang ?? this.language(), { columns: this.printer.columns, ...(this.timeZone ? { timeZone: this.timeZone } : {}) });
     return this.run(`report|${kind}|${totals.batch}`, receipt, options.signal);
   }
 
@@ -148,7 +152,8 @@ export class ReceiptPrinter {
       return { outcome: 'printed', receipt, progress, ...(status ? { status } : {}) };
     } catch (err) {
       if (isHalError(err, 'HAL_ABORTED')) {
-        this.unfinished.set(key, { jobId, reason: 'error', receipt });
+        const progress = await this.printer.job(jobId).catch(() => undefined);
+        if (!previous || (progress && progress.state !== 'not-started')) this.unfinished.set(key, { jobId, reason: 'error', receipt });
         throw err;
       }
       const failure = await this.asPrintError(err, jobId, receipt, startAt);

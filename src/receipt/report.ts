@@ -27,6 +27,8 @@ export interface ReportMeta {
 export interface ReportOptions {
   /** Characters per line in the normal font (the printer role's `columns`); default 32. */
   columns?: number;
+  /** IANA zone for the time (see receiptTime); default the system's. */
+  timeZone?: string;
 }
 
 const TYPE_ORDER: readonly TxnType[] = ['sale', 'completion', 'refund', 'void', 'preauth', 'preauth-cancel', 'balance'];
@@ -66,7 +68,7 @@ export function formatReport(kind: 'x' | 'z', totals: BatchTotals, meta: ReportM
     ...wrap(meta.merchant.name, cols, { align: 'center', bold: true }),
     ...pair(m.merchantId, meta.merchant.merchantId, cols),
     ...pair(m.terminalId, meta.merchant.terminalId, cols),
-    ...pair(m.dateTime, receiptTime(meta.at), cols),
+    ...pair(m.dateTime, receiptTime(meta.at, options.timeZone), cols),
     ...(meta.operator ? pair(m.operator, meta.operator, cols) : []),
     ...pair(m.batch, String(totals.batch).padStart(6, '0'), cols),
   );

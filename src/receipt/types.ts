@@ -52,6 +52,8 @@ export interface ReceiptData {
   readonly training?: boolean;
   /** Approved offline (an advice follows). */
   readonly offline?: boolean;
+  /** Balance inquiry: the available balance the host returned (ISO 8583 field 54), minor units of its currency. Printed instead of the amount. */
+  readonly balance?: { readonly amount: number; readonly currency: string };
 }
 
 /** Which copy is printed. */

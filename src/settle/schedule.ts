@@ -9,6 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { backupDue, backupJournal, latestBackup } from '../journal/backup.js';
+import type { ConfigStore } from '../config/store.js';
 import type { Journal } from '../journal/journal.js';
 import { createLogger } from '../log.js';
 import { isSettleError } from './errors.js';
@@ -208,4 +209,15 @@ export class SettlementScheduler {
       this.#retryBackupAt = now.getTime() + (this.options.retryMs ?? 300_000);
     }
   }
+}
+
+/** The scheduler's configuration read from the store at each wake (settlement.* and backup.* keys). */
+export function schedulerConfigFrom(config: Pick<ConfigStore, 'get'>): () => SchedulerConfig {
+  return () => ({
+    schedule: config.get('settlement.schedule'),
+    time: config.get('settlement.time'),
+    dayOfMonth: config.get('settlement.dayOfMonth'),
+    backupPath: config.get('backup.path'),
+    backupIntervalDays: config.get('backup.intervalDays'),
+  });
 }

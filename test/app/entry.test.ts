@@ -1,7 +1,7 @@
 // Amount and text entry on a digit keypad, free of I/O.
 import t from 'tap';
 import fc from 'fast-check';
-import { ALPHA_GROUPS, AMOUNT_MAX_DIGITS, AmountEntry, TextEntry, alphaKeysFor, formatAmount } from '../../src/app/entry.js';
+import { ALPHA_GROUPS, AMOUNT_MAX_DIGITS, AmountEntry, TextEntry, alphaKeysFor, formatAmount, keysToType } from '../../src/app/entry.js';
 
 t.test('amount: digits shift in from the right, in minor units', async (t) => {
   const a = new AmountEntry();
@@ -115,4 +115,14 @@ t.test('every character of every group can be typed back', async (t) => {
     }
   }
   t.equal(alphaKeysFor('~'), undefined);
+});
+
+t.test('keysToType: the presses that type a text, typed back into a field', async (t) => {
+  t.same(keysToType('c1', 'F1'), ['2', 'F1', 'F1', 'F1', '1']);
+  t.equal(keysToType('a~', 'F1'), undefined);
+  for (const text of ['cashier-test', 'Test-only-Adm1n!', 'super-test', '2580']) {
+    const e = new TextEntry(64, { alpha: true, masked: true });
+    for (const k of keysToType(text, 'ALPHA')!) e.key(k, 'ALPHA');
+    t.equal(e.value, text);
+  }
 });

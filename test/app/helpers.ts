@@ -9,7 +9,7 @@ import type { SimKeypad } from '../../src/board/parts/matrix-keypad.js';
 import type { Hd44780Model } from '../../hal/devices/hd44780/hd44780.sim.js';
 import { TerminalApp, type AppSettings, type AppView } from '../../src/app/terminal-app.js';
 import type { AppServices, PinEncipherment, ReceiptPrinterService, ReportPrinterService, TrainingSetting } from '../../src/app/services.js';
-import { alphaKeysFor } from '../../src/app/entry.js';
+import { keysToType } from '../../src/app/entry.js';
 import type { CardVia, Engine, EngineUi, RecoveryReport, TxnRequest, TxnResult, TxnSummary } from '../../src/txn/types.js';
 import type { ReceiptCopy, ReceiptData } from '../../src/receipt/types.js';
 import type { Settlement, SettleResult } from '../../src/settle/types.js';
@@ -20,6 +20,8 @@ import { UserStore } from '../../src/users/user-store.js';
 import { ensureFirstBootCredentials } from '../../src/users/first-boot.js';
 import { TEST_SCRYPT } from '../console/helpers.js';
 import { MemoryAuditSink } from '../../src/audit/audit.js';
+
+import type { Test } from 'tap';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -337,11 +339,9 @@ export async function rig(
     }
   };
   const type = async (text: string, enter = true): Promise<void> => {
-    for (const ch of text) {
-      const k = alphaKeysFor(ch);
-      if (!k) throw new Error(`cannot type ${JSON.stringify(ch)}`);
-      await press(k.digit, ...Array<string>(k.presses).fill('F1'));
-    }
+    const keys = keysToType(text, 'F1');
+    if (!keys) throw new Error(`cannot type ${JSON.stringify(text)}`);
+    await press(...keys);
     if (enter) await press('ENTER');
   };
   const screen = async (id: string, match?: RegExp): Promise<string[]> => {
@@ -392,4 +392,25 @@ export async function rig(
       await terminal.close();
     },
   };
+}
+
+/** A rig whose screens are added to `seen` when the test ends (a file checks its screens were all reached). */
+export async function openRig(t: Test, seen: Set<string>, options: Parameters<typeof rig>[1] = {}): Promise<Rig> {
+  const r = await rig(t, options);
+  t.teardown(async () => {
+    for (const s of r.screens) seen.add(s);
+    await r.close();
+  });
+  return r;
+}
+
+/** A sale of `digits` keyed on the idle screen, approved with a tap, no customer copy. */
+export async function sale(r: Rig, digits: string[]): Promise<void> {
+  await r.screen('idle');
+  await r.press(...digits, 'ENTER');
+  await r.screen('present-card');
+  r.engine.present('tap');
+  await r.screen('customer-copy');
+  await r.press('CANCEL');
+  await r.screen('idle');
 }

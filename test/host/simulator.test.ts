@@ -10,7 +10,7 @@ import { HostClient } from '../../src/host/client.js';
 import { loadLayout } from '../../src/host/iso8583/layout.js';
 import { IsoMessage } from '../../src/host/iso8583/message.js';
 import { pack, unpack } from '../../src/host/iso8583/packager.js';
-import { financialRequest, reconciliation } from '../../src/host/messages.js';
+import { financialRequest, offlineAdvice, reconciliation } from '../../src/host/messages.js';
 import { MemoryHostStore } from '../../src/host/store.js';
 import { AcquirerSimulator, type SimCard } from '../../src/host/simulator/simulator.js';
 import type { LedgerJson } from '../../src/host/simulator/ledger.js';
@@ -152,6 +152,44 @@ t.test('the same request sent twice is answered the same and booked once', async
   t.equal(a.text(39), '00');
   t.same(b.toJSON(), a.toJSON());
   t.equal(sim.card('visa-approve')!.balanceMinor, 100_000 - 250);
+});
+
+t.test('a repeat advice (0221 after an unanswered 0220: same STAN, new transmission time) is booked once', async (t) => {
+  const { sim } = rig();
+  const advice = offlineAdvice(layout, { kind: 'sale', pan: '4761739001010010', amountMinor: 1880, currency: '156', entryMode: '051', merchantId: 'M' }, 'Y1').set(11, '000003').set(7, '1128150227').set(41, 'TERM0001');
+  t.equal(sim.handle(advice)!.text(39), '00');
+  const repeat = advice.clone().set(7, '1128150258');
+  repeat.mti = '0221';
+  t.equal(sim.handle(repeat)!.text(39), '00');
+  t.equal(sim.ledger.transactions.length, 1, 'one ledger entry');
+  t.equal(sim.card('visa-approve')!.balanceMinor, 100_000 - 1880, 'debited once');
+});
+
+t.test('reversing a void restores the sale; reversing a completion restores the hold (a reversal cancels its original)', async (t) => {
+  const { sim, client } = rig();
+  const s = await client.request(sale('4761739001010010', 1000));
+  const first = sim.ledger.transactions.at(-1)!;
+  const voidReq = financialRequest(layout, { kind: 'void', pan: '4761739001010010', amountMinor: 1000, currency: '156', entryMode: '071', merchantId: 'M', original: { mti: '0200', stan: first.stan, transmittedAt: first.transmittedAt, rrn: s.text(37) } });
+  t.equal((await client.request(voidReq)).text(39), '00');
+  const voided = sim.ledger.transactions.at(-1)!;
+  t.equal((await client.request(client.reversalFor(voidReq, '68'), { reverseOnTimeout: false })).text(39), '00');
+  t.equal(voided.state, 'reversed', 'the void is reversed');
+  t.equal(first.state, 'approved', 'the sale stands again');
+  t.equal(sim.card('visa-approve')!.balanceMinor, 100_000 - 1000, 'the sale is debited again');
+  const rep = client.reversalFor(voidReq, '68');
+  rep.mti = '0401';
+  t.equal((await client.request(rep, { reverseOnTimeout: false })).text(39), '00');
+  t.equal(sim.card('visa-approve')!.balanceMinor, 100_000 - 1000, 'a repeat reversal changes nothing');
+
+  await client.request(financialRequest(layout, { kind: 'preauth', pan: '4761739001010010', amountMinor: 5000, currency: '156', entryMode: '071', merchantId: 'M' }));
+  const held = sim.ledger.transactions.at(-1)!;
+  const completion = financialRequest(layout, { kind: 'completion', pan: '4761739001010010', amountMinor: 4500, currency: '156', entryMode: '071', merchantId: 'M', original: { mti: '0100', stan: held.stan, transmittedAt: held.transmittedAt } });
+  t.equal((await client.request(completion)).text(39), '00');
+  t.equal(held.state, 'captured');
+  t.equal((await client.request(client.reversalFor(completion, '68'), { reverseOnTimeout: false })).text(39), '00');
+  t.equal(held.state, 'held', 'the hold is back: it can be completed or cancelled again');
+  t.equal(sim.card('visa-approve')!.balanceMinor, 100_000 - 1000, 'the completion is credited back');
+  await client.close();
 });
 
 t.test('MAC: verified on requests, sent on answers; a bad MAC is refused', async (t) => {

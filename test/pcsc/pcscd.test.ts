@@ -16,6 +16,7 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LinuxPcscContext } from '../../hal/linux/pcsc.js';
 import { VpcdCardServer, type ServedVpcdCard, type VpcdCardOptions, type VpcdCardRecipe } from '../../hal/sim/vpcd.js';
 import { PcscContactReader } from '../../hal/devices/pcsc/contact.js';
@@ -312,6 +313,35 @@ if (reason !== undefined) {
     assertRun(t, 'visa-online', await runCard('visa-online', contact));
     await contact.powerDown();
     await card.remove();
+    await waitFor(() => !contact.cardPresent);
+  });
+
+  const hook = process.execArgv.find((a) => a.includes('@tapjs/typescript'));
+  t.test('pos vpcd-card: a person inserts a test card for the sim-pcsc board; Ctrl-C pulls it out', { skip: hook === undefined && 'needs tap\'s TypeScript import hook' }, async (t) => {
+    if (hook === undefined) return;
+    if (!pcscd) await startPcscd();
+    const reader = await openReader();
+    t.teardown(() => reader.close());
+    await waitFor(() => !reader.cardPresent);
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const child = spawn(process.execPath, [hook, main, 'vpcd-card', 'decline-offline', '--protocol', 'T=0', '--wait', '20000', '--json'], { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', NODE_OPTIONS: '' }, timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    t.teardown(() => void child.kill('SIGKILL'));
+    await reader.waitForCard({ timeoutMs: 45_000 });
+    t.equal((await reader.powerUp(WAIT)).protocol, 'T=0');
+    assertRun(t, 'decline-offline', await runCard('decline-offline', reader));
+    const gone = removal(reader);
+    child.kill('SIGTERM');
+    t.equal(await exited, 0, stderr);
+    await gone;
+    const summary = JSON.parse(stdout) as { card: string; protocol: string; port: number; atr: string; exchanges: number };
+    t.match(summary, { card: 'decline-offline', protocol: 'T=0', port: 35963, atr: '3B6500009C11010103' });
+    t.ok(summary.exchanges > 10, `the card answered the transaction (${summary.exchanges} exchanges)`);
+    t.notOk(reader.cardPresent, 'the reader saw it pulled out');
   });
 
   t.test('nothing left running', async (t) => {

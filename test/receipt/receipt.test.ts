@@ -212,3 +212,46 @@ t.test('every transaction type and result prints on one row of the paper, in bot
   await r.close();
   t.same(r.model.errors, []);
 });
+
+t.test("the time is the terminal's local time", async (t) => {
+  const { receiptTime } = await import('../../src/receipt/format.js');
+  t.equal(receiptTime('2026-11-28T13:45:07'), '2026-11-28 13:45:07', 'no zone: local already, printed as written');
+  // IANA tz database: Asia/Shanghai is UTC+8 all year (no daylight saving since 1991).
+  t.equal(receiptTime('2026-11-28T05:45:07.123Z', 'Asia/Shanghai'), '2026-11-28 13:45:07', 'Date.toISOString() shown in Beijing time');
+  t.equal(receiptTime('2026-11-28T20:00:00Z', 'Asia/Shanghai'), '2026-11-29 04:00:00', 'across midnight');
+  t.equal(receiptTime('2026-11-28T13:45:07+08:00', 'Asia/Shanghai'), '2026-11-28 13:45:07');
+  // Europe/Berlin: UTC+1 in winter, UTC+2 in summer (EU summer time).
+  t.equal(receiptTime('2026-07-01T10:00:00Z', 'Europe/Berlin'), '2026-07-01 12:00:00');
+  t.throws(() => receiptTime('2026-11-28T05:45:07Z', 'Mars/Olympus'), { code: 'RECEIPT_DATA' });
+  t.throws(() => receiptTime('2026-13-45T99:00:00Z'), { code: 'RECEIPT_DATA' });
+  const lines = formatReceipt(sale({ at: '2026-11-28T05:45:07.000Z' }), 'merchant', 'en', { columns: 32, timeZone: 'Asia/Shanghai' }).lines;
+  t.ok(lines.some((l) => l.kind === 'text' && /DATE\/TIME\s+2026-11-28 13:45:07$/.test(l.text)));
+});
+
+t.test('no card read (a void by reference): no card line, the rest prints', async (t) => {
+  const lines = await printed(sale({ txnType: 'void', maskedPan: '', entryMode: '', original: { txnId: 'T-000400' } }), 'merchant');
+  t.notOk(has(lines, /^CARD\s+[0-9*]/), 'no card line');
+  t.notOk(has(lines, /^ENTRY/), 'no entry mode');
+  t.ok(has(lines, /AMOUNT\s+CNY -88\.00$/));
+});
+
+t.test('80 mm paper: 48 columns, label and value at the two edges', async (t) => {
+  const { textWidth } = await import('../../src/receipt/layout.js');
+  for (const lang of ['en', 'zh'] as const) {
+    const texts = formatReceipt(sale(), 'merchant', lang, { columns: 48 }).lines.flatMap((l) => (l.kind === 'text' && !l.style?.doubleWidth ? [l.text] : []));
+    t.ok(texts.every((l) => textWidth(l) <= 48), `${lang}: no line wider than the paper`);
+    const aid = texts.find((l) => l.startsWith('AID'))!;
+    t.equal(textWidth(aid), 48, `${lang}: the AID line spans the paper`);
+    t.ok(aid.endsWith('A0000000031010'));
+  }
+});
+
+t.test('balance inquiry: the balance the host returned, not an amount', async (t) => {
+  const lines = await printed(sale({ txnType: 'balance', amount: 0, balance: { amount: 123456, currency: 'CNY' } }), 'customer');
+  t.ok(has(lines, /^BALANCE\s+CNY 1234\.56$/));
+  t.notOk(has(lines, /^AMOUNT/));
+  const zh = formatReceipt(sale({ txnType: 'balance', amount: 0, balance: { amount: 500, currency: 'CNY' } }), 'customer', 'zh', { columns: 32 }).lines;
+  t.ok(zh.some((l) => l.kind === 'text' && /^余额\s+CNY 5\.00$/.test(l.text)));
+  const none = formatReceipt(sale({ txnType: 'balance', amount: 0, result: 'declined', responseCode: '55' }), 'customer', 'en', { columns: 32 }).lines;
+  t.notOk(none.some((l) => l.kind === 'text' && /^(AMOUNT|BALANCE)\s+CNY/.test(l.text)), 'declined: neither');
+});

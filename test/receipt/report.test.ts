@@ -88,3 +88,39 @@ t.test('training reports say so', async (t) => {
   const lines = await printed('x', totals, { ...meta, training: true });
   t.equal(lines.filter((l) => l.includes('TRAINING - NOT A TRANSACTION')).length, 2);
 });
+
+t.test('for any batch, every printed row is the batch totals row it stands for (random totals)', async (t) => {
+  const { default: fc } = await import('fast-check');
+  const { messages } = await import('../../src/receipt/messages/index.js');
+  const m = messages('en');
+  const TYPES = ['sale', 'refund', 'void', 'completion', 'preauth'] as const;
+  const SIGN: Record<string, number> = { sale: 1, completion: 1, refund: -1, void: -1, preauth: 0 };
+  const key = fc.tuple(fc.constantFrom('CNY', 'USD', 'EUR'), fc.constantFrom('visa', 'mastercard', 'unionpay'), fc.constantFrom(...TYPES)).map((k) => k.join('|'));
+  const rows = fc.dictionary(key, fc.record({ count: fc.integer({ min: 1, max: 9999 }), amount: fc.integer({ min: 1, max: 99_999_999_99 }) }));
+  const toMinor = (s: string): number => Number(s.replace('.', ''));
+  fc.assert(
+    fc.property(rows, (r) => {
+      const lines = formatReport('x', summarise({ batch: 1, rows: r }), meta, 'en', { columns: 32 }).lines.flatMap((l) => (l.kind === 'text' ? [l.text] : []));
+      // Walk the report: currency heading, scheme heading, then " TYPE count amount" rows.
+      let currency = '';
+      let scheme = '';
+      const seen: Record<string, { count: number; amount: number }> = {};
+      const net: Record<string, number> = {};
+      for (const line of lines) {
+        if (/^(CNY|USD|EUR)$/.test(line)) currency = line;
+        else if (/^(VISA|MASTERCARD|UNIONPAY)$/.test(line)) scheme = line.toLowerCase();
+        else if (line.startsWith(`${m.total} `)) scheme = '';
+        const row = /^ (.+?)\s+(\d+)\s+(-?\d+\.\d{2})$/.exec(line);
+        if (!row || !scheme) continue;
+        const type = TYPES.find((x) => m.txnType[x] === row[1]);
+        if (type) seen[`${currency}|${scheme}|${type}`] = { count: Number(row[2]), amount: Math.abs(toMinor(row[3]!)) };
+        if (row[1] === m.net) net[`${currency}|${scheme}`] = toMinor(row[3]!);
+      }
+      if (JSON.stringify(Object.keys(seen).sort()) !== JSON.stringify(Object.keys(r).sort())) return false;
+      if (!Object.entries(r).every(([k, v]) => seen[k]!.count === v.count && seen[k]!.amount === v.amount)) return false;
+      // Each scheme's printed net: its sales and completions minus refunds and voids.
+      return Object.entries(net).every(([cs, n]) => n === Object.entries(r).filter(([k]) => k.startsWith(`${cs}|`)).reduce((a, [k, v]) => a + SIGN[k.split('|')[2]!]! * v.amount, 0));
+    }),
+  );
+  t.pass('printed rows are the totals');
+});

@@ -19,7 +19,7 @@ function pos(argv: string[]): Promise<{ code: number | null; out: string; err: s
 }
 
 // Child processes with the TypeScript hook take seconds each on a shared machine.
-t.setTimeout(240_000);
+t.setTimeout(400_000);
 
 t.test('pos settle', { skip: tsHook === undefined ? "needs tap's TypeScript hook" : false }, async (t) => {
   const data = tempDir();

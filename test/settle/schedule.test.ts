@@ -153,3 +153,16 @@ t.test('weekly automatic backup when the backup folder is present', async (t) =>
   await clock.advanceTo(local(2026, 12, 5, 10, 6), s);
   t.equal(readdirSync(usb).length, 2, 'a week later');
 });
+
+t.test('a transaction in flight at the due time postpones the settlement, which follows once it is finished', async (t) => {
+  const { r, clock, make } = await scheduled(t, local(2026, 11, 28, 20, 0), {});
+  const s = make();
+  await s.start();
+  await r.journal.append([{ type: 'txn-pending', at: clock.now().toISOString(), txnId: 'inflight', txnType: 'sale', batch: 1, amount: 100, currency: 'CNY', scheme: 'visa' }]);
+  await clock.advanceTo(local(2026, 11, 28, 23, 0, 30), s);
+  t.equal(r.journal.openBatch, 1, 'not while pending');
+  t.equal(r.sim.ledger.reconciliations.length, 0);
+  await r.journal.append([{ type: 'txn-outcome', at: clock.now().toISOString(), txnId: 'inflight', txnType: 'sale', batch: 1, amount: 100, currency: 'CNY', scheme: 'visa', result: 'declined', responseCode: '05' }]);
+  await clock.advanceTo(local(2026, 11, 28, 23, 2), s);
+  t.equal(r.journal.lastClosedBatch, 1, 'settled on the retry');
+});

@@ -156,3 +156,34 @@ t.test('host unreachable: host-unavailable, the batch stays open, a later settle
   t.equal(again.status, 'in-balance');
   t.equal(r.journal.openBatch, 2);
 });
+
+t.test('0500 totals from the running rows: sales and completions are debits, voids debit reversals, refunds credits (ISO 8583 fields 74-77, 86-89)', async (t) => {
+  const { isoTotals } = await import('../../src/settle/settlement.js');
+  const state = {
+    batch: 12,
+    rows: {
+      'CNY|visa|sale': { count: 3, amount: 3000 },
+      'CNY|unionpay|sale': { count: 1, amount: 500 },
+      'CNY|visa|completion': { count: 1, amount: 800 },
+      'CNY|visa|void': { count: 1, amount: 1000 },
+      'CNY|visa|refund': { count: 2, amount: 700 },
+      'CNY|visa|preauth': { count: 4, amount: 9000 },
+      'CNY|visa|balance': { count: 1, amount: 0 },
+      'USD|visa|sale': { count: 1, amount: 99 },
+    },
+  };
+  t.same(isoTotals(state, 'CNY'), {
+    batchNumber: 12,
+    currency: '156',
+    debitCount: 5,
+    debitAmountMinor: 4300,
+    debitReversalCount: 1,
+    debitReversalAmountMinor: 1000,
+    creditCount: 2,
+    creditAmountMinor: 700,
+    creditReversalCount: 0,
+    creditReversalAmountMinor: 0,
+  });
+  t.match(isoTotals(state, 'USD'), { currency: '840', debitCount: 1, debitAmountMinor: 99 });
+  t.throws(() => isoTotals({ batch: 1, rows: {} }, 'XXX'), { code: 'SETTLE_CURRENCY' });
+});

@@ -6,6 +6,9 @@
  */
 export const en = {
   'boot.starting': 'STARTING',
+  'oos.title': 'OUT OF SERVICE',
+  'oos.more': '+{n} MORE FAULT(S)',
+  'idle.tapInsertSwipe': 'TAP INSERT SWIPE',
   'idle.ready': 'READY',
   'idle.training': '** TRAINING **',
   'idle.operator': 'OP {id}',

@@ -6,6 +6,9 @@ import type { Catalog } from './en.js';
 
 export const zh: Catalog = {
   'boot.starting': '正在启动',
+  'oos.title': '暂停服务',
+  'oos.more': '另有 {n} 处故障',
+  'idle.tapInsertSwipe': '挥卡 插卡 刷卡',
   'idle.ready': '就绪',
   'idle.training': '** 培训模式 **',
   'idle.operator': '操作员 {id}',

@@ -22,6 +22,8 @@ export interface LedgerTxn {
   /** Original transmission date and time (field 7), part of the reversal key. */
   transmittedAt: string;
   at: string;
+  /** A void's or completion's original (field 90: its STAN and transmission time). */
+  original?: { stan: string; transmittedAt: string };
   /** The terminal's batch number (field 60 of the 0500) in which the host settled it; absent while unsettled. */
   settledInBatch?: string;
 }

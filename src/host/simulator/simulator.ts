@@ -131,6 +131,11 @@ export class AcquirerSimulator {
     this.faults.push({ fault, count, ms: options.ms ?? 0, ...(options.mti ? { mti: options.mti } : {}), ...(options.rc ? { rc: options.rc } : {}) });
   }
 
+  /** Forgets every fault still waiting for a request (the end of a fault campaign). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   private takeFault(mti: string, kinds?: readonly Fault[]): { fault: Fault; ms: number; rc?: string } | undefined {
     const f = this.faults.find((x) => x.count > 0 && (x.mti === undefined || x.mti === mti) && (kinds === undefined ? x.fault !== 'respond' : kinds.includes(x.fault)));
     if (!f) return undefined;
@@ -322,7 +327,10 @@ export class AcquirerSimulator {
     const card = pan ? this.cardsByPan.get(pan) : undefined;
     if (!pan || !card) return this.decline(req, undefined, '14');
     // Duplicate request (same terminal and STAN): answer as before, change nothing (94 is for a different message).
-    const dup = this.ledger.transactions.find((t) => t.terminalId === req.text(41).trimEnd() && t.stan === req.text(11) && t.mti === req.mti && t.transmittedAt === req.text(7));
+    // A repeat (MTI last digit 1: e.g. 0221 after an unanswered 0220) is the same message with the
+    // same STAN, sent at another time (field 7 is the time of this transmission).
+    const repeat = req.mti.endsWith('1');
+    const dup = this.ledger.transactions.find((t) => t.terminalId === req.text(41).trimEnd() && t.stan === req.text(11) && t.mti.slice(0, 3) === req.mti.slice(0, 3) && (repeat || t.transmittedAt === req.text(7)));
     if (dup) return this.respond(req, dup.responseCode, dup.authCode ? { 37: dup.rrn, 38: dup.authCode } : { 37: dup.rrn });
     const book = this.ledger.cards.get(card.name)!;
     const processing = (req.text(3) || '000000').slice(0, 2);
@@ -368,10 +376,12 @@ export class AcquirerSimulator {
     }
     const original = req.text(90);
     let state: TxnState = advice ? 'advised' : hold ? 'held' : 'approved';
+    let originalRef: LedgerTxn['original'];
     if (processing === '02' || (req.text(25) === '06' && original && !hold)) {
       // Void (02) or pre-auth completion (condition 06 with the original's data elements).
       const orig = this.ledger.findOriginal(req.text(41).trimEnd(), original.slice(4, 10), original.slice(10, 20));
       if (!orig || !['approved', 'held'].includes(orig.state)) return this.decline(req, card, '25');
+      originalRef = { stan: orig.stan, transmittedAt: orig.transmittedAt };
       if (processing === '02') {
         if (orig.state === 'approved') book.balanceMinor += orig.amountMinor;
         orig.state = orig.state === 'held' ? 'released' : 'voided';
@@ -391,7 +401,8 @@ export class AcquirerSimulator {
     book.approvals++;
     const rrn = this.nextRrn();
     const code = this.authCode();
-    this.record(req, card, '00', state, rrn, code);
+    const booked = this.record(req, card, '00', state, rrn, code);
+    if (originalRef) booked.original = originalRef;
     const res = this.respond(req, '00', { 37: rrn, 38: code });
     if (issuerAuth) res.setBytes(this.options.layout, 55, encodeTlv([{ tag: 0x91, value: issuerAuth }]));
     return res;
@@ -415,12 +426,22 @@ export class AcquirerSimulator {
     const orig = this.ledger.findOriginal(req.text(41).trimEnd(), origStan, f90 ? f90.slice(10, 20) : undefined);
     if (!orig) return this.respond(req, '25');
     const book = this.ledger.cards.get(orig.card);
-    if (orig.state === 'approved' || orig.state === 'advised') {
+    // The void or completion being reversed gives its original back its state (ISO 8583-1 5.3.5: a reversal cancels the original's effect).
+    const before = orig.original ? this.ledger.findOriginal(orig.terminalId, orig.original.stan, orig.original.transmittedAt) : undefined;
+    if (orig.state === 'voided' && orig.processing.startsWith('02')) {
+      if (before?.state === 'voided') {
+        if (book) book.balanceMinor -= before.amountMinor;
+        before.state = 'approved';
+      } else if (before?.state === 'released') before.state = 'held';
+      if (book) book.reversals++;
+      orig.state = 'reversed';
+    } else if (orig.state === 'approved' || orig.state === 'advised') {
       if (book) {
         book.balanceMinor += orig.amountMinor;
         book.reversals++;
       }
       orig.state = 'reversed';
+      if (before?.state === 'captured') before.state = 'held';
     } else if (orig.state === 'refunded') {
       if (book) {
         book.balanceMinor -= orig.amountMinor;

@@ -25,6 +25,7 @@ export const en: ReceiptMessages = {
   originalTxn: 'ORIG TXN',
   originalRrn: 'ORIG RRN',
   originalAuth: 'ORIG AUTH',
+  balance: 'BALANCE',
   amount: 'AMOUNT',
   responseCode: 'RESPONSE CODE',
   offline: '*** OFFLINE ***',

@@ -36,6 +36,7 @@ export interface ReceiptMessages {
   readonly originalRrn: string;
   readonly originalAuth: string;
   readonly amount: string;
+  readonly balance: string;
   readonly responseCode: string;
   readonly offline: string;
   readonly signature: string;

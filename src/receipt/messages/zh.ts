@@ -28,6 +28,7 @@ export const zh: ReceiptMessages = {
   originalTxn: '原凭证号',
   originalRrn: '原参考号',
   originalAuth: '原授权码',
+  balance: '余额',
   amount: '金额',
   responseCode: '应答码',
   offline: '*** 脱机交易 ***',
