@@ -214,6 +214,8 @@ if (!tsHook || !wired) {
     await term.press('6'); // sign out
     await term.screen('sign-in', m);
     m = term.mark();
+    // The operator ID field starts with the last operator's ID: clear it first.
+    await term.press(...Array<string>('cashier-test'.length).fill('CLEAR'));
     await term.type('finance-test');
     await term.press('ENTER');
     await term.type('Test-only-F1nance!');
