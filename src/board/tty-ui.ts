@@ -7,6 +7,7 @@
 import type { ControlLink } from '../control/hub.js';
 import type { ControlMessage, ControlVia } from '../control/protocol.js';
 import type { CatalogueCard } from './cards.js';
+import { keysToType } from '../app/entry.js';
 
 export interface TtyUiOptions {
   link: ControlLink;
@@ -23,9 +24,13 @@ export interface TtyUiOptions {
 }
 
 const HELP = [
-  'keys: 0-9  Enter=ENTER  Backspace=CLEAR  Esc=CANCEL  f=FUNC  .=00',
+  'keys: 0-9  Enter=ENTER  Backspace=CLEAR  Esc=CANCEL  f=FUNC  .=00  Tab=F1 (ALPHA)',
+  '/ type text (letters become digit + ALPHA presses; Enter ends)',
   'c card menu   r remove card   p paper out/in   Ctrl-C quit',
 ];
+
+/** The keypad's ALPHA key on the sim board (F1): a digit key then ALPHA n times gives a letter (src/app/entry.ts). */
+const ALPHA_KEY = 'F1';
 
 /** Maps a keypress (raw terminal bytes) to a key name, or undefined. */
 export function keyFor(data: string): string | undefined {
@@ -44,6 +49,8 @@ export function keyFor(data: string): string | undefined {
       return 'FUNC';
     case '.':
       return '00';
+    case '\t':
+      return ALPHA_KEY;
     default:
       return undefined;
   }
@@ -66,7 +73,10 @@ const MENU_LETTERS = 'abcdeghijklmnoqstuvwxyz'; // not f, p, r: those keep their
 const VIA_KEYS: Readonly<Record<string, ControlVia>> = { t: 'tap', i: 'insert', s: 'swipe' };
 const RECEIPT_ROWS = 36;
 
-type Mode = { kind: 'keys' } | { kind: 'cards' } | { kind: 'via'; card: CatalogueCard };
+type Mode = { kind: 'keys' } | { kind: 'text' } | { kind: 'cards' } | { kind: 'via'; card: CatalogueCard };
+
+/** What a typed character asks of the channel. */
+export type TypedAction = { press: string } | { present: { card: string; via: ControlVia } } | { remove: true } | { paper: 'out' | 'in' };
 
 /** The state of the screen, kept apart from the terminal I/O so it can be tested. */
 export class TtyUiModel {
@@ -90,9 +100,29 @@ export class TtyUiModel {
   }
 
   /** What one typed character asks for: a control request, a quit, or nothing (menu moves). */
-  type(ch: string): { press: string } | { present: { card: string; via: ControlVia } } | { remove: true } | { paper: 'out' | 'in' } | 'quit' | undefined {
+  type(ch: string): TypedAction | TypedAction[] | 'quit' | undefined {
     if (ch === '\x03' || ch === '\x04') return 'quit';
     const mode = this.mode;
+    if (mode.kind === 'text') {
+      // Operator IDs and passwords have letters: each becomes its digit key and ALPHA presses.
+      if (ch === '\r' || ch === '\n' || ch === '\x1b') {
+        this.mode = { kind: 'keys' };
+        this.message = '';
+        return ch === '\x1b' ? undefined : { press: 'ENTER' };
+      }
+      if (ch === '\x7f' || ch === '\b') return { press: 'CLEAR' };
+      const keys = keysToType(ch, ALPHA_KEY);
+      if (!keys) {
+        this.message = `"${ch}" cannot be typed on the keypad`;
+        return undefined;
+      }
+      return keys.map((press) => ({ press }));
+    }
+    if (ch === '/') {
+      this.mode = { kind: 'text' };
+      this.message = 'typing text: Enter ends (and presses ENTER), Esc ends';
+      return undefined;
+    }
     if (mode.kind === 'cards') {
       const i = MENU_LETTERS.indexOf(ch);
       const card = i >= 0 ? this.options.cards[i] : undefined;
@@ -179,7 +209,7 @@ export function startTtyUi(options: TtyUiOptions): { close(): void } {
         return;
       }
       // Requests queue on the channel in the order typed (one finger on the keypad).
-      if (action) void options.link.request(action);
+      for (const a of Array.isArray(action) ? action : action ? [action] : []) void options.link.request(a);
     }
     redraw();
   };

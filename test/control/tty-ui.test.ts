@@ -55,3 +55,22 @@ t.test('the screen: LCD box from lcd events, the last receipt beside it, the las
   t.match(frame.join('\n'), /! card "offline-pin" cannot be tapped/);
   t.equal(frame.at(-1), 'pos: ready');
 });
+
+t.test('text mode: letters and symbols typed as digit + ALPHA presses the keypad application reads back', async (t) => {
+  const { TextEntry } = await import('../../src/app/entry.js');
+  const m = ui();
+  t.same(m.type('\t'), { press: 'F1' }, 'Tab is the ALPHA key');
+  t.equal(m.type('/'), undefined, '/ starts text mode');
+  const entry = new TextEntry(32, { alpha: true, masked: false });
+  for (const ch of 'cashier-Test1') {
+    const presses = m.type(ch);
+    t.ok(Array.isArray(presses), `${ch}: presses`);
+    for (const p of presses as { press: string }[]) entry.key(p.press, 'F1');
+  }
+  t.equal(entry.value, 'cashier-Test1', 'the application reads the typed text back');
+  t.same(m.type('\x7f'), { press: 'CLEAR' });
+  t.equal(m.type('~'), undefined, 'a character on no key is refused');
+  t.match(m.message, /cannot be typed/);
+  t.same(m.type('\r'), { press: 'ENTER' }, 'Enter presses ENTER and ends text mode');
+  t.same(m.type('c'), undefined, 'back in keys mode: c opens the card menu');
+});
