@@ -134,7 +134,7 @@ const bench: Benchmark = {
       { name: 'machine load average (1 min) during the run', value: loadavg()[0]!, unit: 'runnable tasks' },
       { name: `runs preempted by other processes (of ${kernel.all.length}; left out of the kernel's own p50/p99)`, value: preempted, unit: 'runs' },
       { name: 'kernel time per tap, p50 (runs not preempted)', value: p50, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
-      { name: 'kernel time per tap, p99 (runs not preempted; GC pauses included)', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1 },
+      { name: 'kernel time per tap, p99 (runs not preempted; GC pauses included)', value: p99, unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: p99 <= 1, samples: kernel.own },
       { name: 'kernel wall time per tap, p99 of every run (preemption included)', value: percentile(kernel.all, 99), unit: 'ms', baseline: base },
       { name: `a different card each tap (ICC key recovered, issuer key cached), p50 (${perCard.own.length} runs not preempted)`, value: median(perCard.own), unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: percentile(perCard.own, 99) <= 1 },
       { name: 'a different card each tap, p99 (runs not preempted)', value: percentile(perCard.own, 99), unit: 'ms', baseline: base, goal: 'p99 <= 1 ms', met: percentile(perCard.own, 99) <= 1 },

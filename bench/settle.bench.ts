@@ -97,7 +97,9 @@ const bench: Benchmark = {
           baseline: { name: `read + decrypt ${n} records from a flat file`, value: floor },
           goal: 'ratio <= 1.2',
           met: m.settleS / floor <= 1.2 && m.status === 'in-balance' && m.count === size,
+          chart: { panel: 'settlement time against batch size', x: n },
         });
+        figures.push({ name: `settlement peak RSS, ${n}-sale batch`, value: m.rssPeakMb, unit: 'MB', chart: { panel: 'settlement peak memory against batch size', x: n } });
         figures.push({
           name: `journal open from its checkpoint, then settle, ${n}-sale batch (a terminal started to settle)`,
           value: m.openS + m.settleS,
@@ -105,6 +107,7 @@ const bench: Benchmark = {
           baseline: { name: `read + decrypt ${n} records from a flat file`, value: floor },
           goal: 'ratio <= 1.2',
           met: (m.openS + m.settleS) / floor <= 1.2,
+          chart: { panel: 'journal open + settlement against batch size', x: n },
         });
       }
       figures.push({
