@@ -39,6 +39,7 @@ interface EngineModule {
     merchant: { id: string; name: string; address?: string; terminalId: string };
     cardRefKey: Uint8Array;
     crashAt?: (step: string) => void;
+    traces?: ConsoleServices['traces'];
   }): Engine;
   crashHookFromEnv(): ((step: string) => void) | undefined;
   riskFromConfig(get: (key: string) => unknown): unknown;
@@ -103,6 +104,8 @@ export async function openAppServices(ctx: AppServicesContext): Promise<{ servic
     merchant,
     cardRefKey: await wiring.cardRefKey(),
     ...(crashAt ? { crashAt } : {}),
+    // The console's `trace on N` arms APDU tracing for the next N transactions of this engine.
+    ...(ctx.console.traces ? { traces: ctx.console.traces } : {}),
   });
   const printer = terminal.roles.printer;
   const receipts = printer ? new receipt.ReceiptPrinter({ printer, language: () => config.get('locale') }) : undefined;

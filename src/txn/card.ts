@@ -10,7 +10,9 @@ import { decodeTlv, findTlv } from '../../emv/ber/tlv.js';
 import { bcdDigits, toHex } from '../../emv/bytes.js';
 import { decideSwipe } from '../../emv/kernel/swipe.js';
 import { runTransaction, type KernelResult } from '../../emv/kernel/kernel.js';
-import type { Candidate, EntryMode as PosEntryMode, OdaVerifier, PinEntry, TerminalConfig, TransactionParams } from '../../emv/kernel/types.js';
+import type { Candidate, EntryMode as PosEntryMode, KernelOutcome, OdaVerifier, PinEntry, TerminalConfig, TransactionParams } from '../../emv/kernel/types.js';
+import type { Transceive } from '../../emv/transport/transceive.js';
+import { createLogger } from '../log.js';
 import { parseTrack, parseTrack2Equivalent } from '../../emv/track/track.js';
 import { maskPan } from '../../emv/track/pan.js';
 import { isEmvError } from '../../emv/errors.js';
@@ -40,6 +42,20 @@ export type ReadOutcome =
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'declined'; readonly reason: string; readonly maskedPan?: string };
 
+/** One recorded card session (src/trace TraceSession): wraps the card link and the PIN pad, then stores the trace. */
+export interface TraceRecording {
+  transceive(inner: Transceive): Transceive;
+  pin(inner: PinEntry): PinEntry;
+  finish(params: TransactionParams, config: TerminalConfig, outcome: KernelOutcome | undefined): Promise<unknown>;
+}
+
+/** APDU tracing armed by the technician for the next N transactions (src/trace TraceStore). */
+export interface TraceSource {
+  begin(iface: 'contact' | 'contactless'): Promise<TraceRecording | undefined>;
+}
+
+const log = createLogger('pos:txn:card');
+
 export interface ReadContext {
   readonly readers: Readers;
   readonly terminal: TerminalConfig;
@@ -50,6 +66,7 @@ export interface ReadContext {
   readonly fallbackAllowed: boolean;
   readonly today: Date;
   readonly oda?: OdaVerifier | null;
+  readonly traces?: TraceSource;
 }
 
 /** Card scheme from the AID's RID (ISO/IEC 7816-5 registered application provider identifiers). */
@@ -115,25 +132,57 @@ class KernelRun {
 
   async run(iface: 'contact' | 'contactless', transceive: (c: Uint8Array) => Promise<Uint8Array>): Promise<KernelResult> {
     const ui = this.ctx.ui;
-    return runTransaction({
-      interface: iface,
-      params: this.ctx.params,
-      config: this.ctx.terminal,
-      deps: {
-        transceive: async (c) => {
-          const r = await transceive(c);
-          this.pan ??= sniffPan(r);
-          return r;
-        },
-        pin: this.pinEntry(),
-        ...(this.ctx.oda === undefined ? {} : { oda: this.ctx.oda }),
-        onCardRemovable: () => ui.event({ kind: 'remove-card' }),
-        chooseApplication: async (cands: readonly Candidate[]) => {
-          const i = await ui.chooseApplication(cands.map((c) => c.preferredName ?? c.label ?? toHex(c.aid)));
-          return i === undefined ? undefined : cands[i];
-        },
-      },
+    const trace = await this.ctx.traces?.begin(iface).catch((err: unknown) => {
+      log.warn('APDU trace not started', { error: (err as Error).message });
+      return undefined;
     });
+    const link: Transceive = async (c) => {
+      const r = await transceive(c);
+      this.pan ??= sniffPan(r);
+      return r;
+    };
+    const finish = (outcome: KernelOutcome | undefined): void => {
+      trace?.finish(this.ctx.params, this.ctx.terminal, outcome).catch((err: unknown) => log.warn('APDU trace not stored', { error: (err as Error).message }));
+    };
+    let result: KernelResult;
+    try {
+      result = await runTransaction({
+        interface: iface,
+        params: this.ctx.params,
+        config: this.ctx.terminal,
+        deps: {
+          transceive: trace ? trace.transceive(link) : link,
+          pin: trace ? trace.pin(this.pinEntry()) : this.pinEntry(),
+          ...(this.ctx.oda === undefined ? {} : { oda: this.ctx.oda }),
+          onCardRemovable: () => ui.event({ kind: 'remove-card' }),
+          chooseApplication: async (cands: readonly Candidate[]) => {
+            const i = await ui.chooseApplication(cands.map((c) => c.preferredName ?? c.label ?? toHex(c.aid)));
+            return i === undefined ? undefined : cands[i];
+          },
+        },
+      });
+    } catch (err) {
+      finish(undefined);
+      throw err;
+    }
+    const complete = result.complete;
+    if (!trace || !complete) {
+      finish(result);
+      return result;
+    }
+    // The trace ends with the second GENERATE AC and any issuer scripts: stored at completion.
+    return {
+      ...result,
+      complete: async (response) => {
+        let final: KernelOutcome | undefined;
+        try {
+          final = await complete(response);
+          return final;
+        } finally {
+          finish(final);
+        }
+      },
+    };
   }
 }
 

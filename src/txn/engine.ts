@@ -27,7 +27,7 @@ import { createLogger } from '../log.js';
 import type { ReceiptData } from '../receipt/types.js';
 import { CURRENCIES } from '../config/keys/merchant.js';
 import type { Readers } from './acquire.js';
-import { readCard, type CardRead } from './card.js';
+import { readCard, type CardRead, type TraceSource } from './card.js';
 import { NO_LIMITS, VelocityBook, amountOverLimit, cardRef, offlineAllowed, type RiskLimits } from './risk.js';
 import type { Engine, EngineUi, RecoveryReport, RefusalReason, TxnRequest, TxnResult, TxnSummary } from './types.js';
 
@@ -68,6 +68,8 @@ export interface EngineDeps {
   readonly hostTimeoutMs?: number;
   /** Offline data authentication (tests may pass null); default the kernel's. */
   readonly oda?: OdaVerifier | null;
+  /** APDU tracing armed from the console for the next N transactions (src/trace TraceStore); absent: never recorded. */
+  readonly traces?: TraceSource;
   /** Test-only: called at each journal step (the crash tests SIGKILL the process there). */
   readonly crashAt?: (step: CrashStep) => void;
 }
@@ -235,6 +237,7 @@ class TxnEngine implements Engine {
       fallbackAllowed: this.deps.fallbackAllowed ?? true,
       today: now,
       ...(this.deps.oda === undefined ? {} : { oda: this.deps.oda }),
+      ...(this.deps.traces ? { traces: this.deps.traces } : {}),
     });
     if (read.kind === 'cancelled') return this.done(ui, { status: 'cancelled', reason: 'cancelled' });
     if (read.kind === 'declined') {
