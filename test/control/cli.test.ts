@@ -53,8 +53,9 @@ t.test('pos run --control on the sim board: a client drives it; SIGTERM removes 
   t.teardown(() => child.kill('SIGKILL'));
   await waitForOutput(child, /pos: control channel: .*control\.sock[\s\S]*acquirer: 127\.0\.0\.1:9 \(--host/, 120_000);
   const c = await connectControl(sock);
-  const lcd = await c.waitFor((e) => 'lcd' in e && e.lcd.some((r) => r.includes('READY')), { since: 0, ms: 30_000 });
-  t.ok(lcd, 'the idle screen, read from the LCD model');
+  // With a transaction engine the application starts at sign-in (src/app: an operator signs in first).
+  const lcd = await c.waitFor((e) => 'lcd' in e && e.lcd.some((r) => r.includes('SIGN IN')), { since: 0, ms: 60_000 });
+  t.ok(lcd, 'the sign-in screen, read from the LCD model');
   t.match(await c.request({ press: '1' }), { ok: 'press' });
   t.match(await c.request({ state: true }), { ok: 'state' });
   t.notOk(existsSync(path.join(dir, 'host-sim-ledger.json')), 'with --host the embedded simulator is not started');
