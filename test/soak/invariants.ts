@@ -163,10 +163,12 @@ export async function checkInvariants(i: InvariantInput): Promise<Invariant[]> {
  * Clear PANs: runs of 13-19 digits standing alone that pass Luhn (ISO/IEC 7812-1 Annex B),
  * first digit 1-9 (MII 0 is not issued to card schemes; the journal's zero-padded record
  * keys are such runs). Also every catalogue PAN in ASCII and packed BCD (ISO 8583 binary
- * field 2), and the track 2 separator pattern PAN=YYMM.
+ * field 2), the track 2 separator pattern PAN=YYMM, and the exact PIN blocks (field 52)
+ * and tracks 2 (field 35) the host received during the run.
  */
-function sensitiveIn(bytes: Buffer, where: string): string[] {
+function sensitiveIn(bytes: Buffer, where: string, secrets: readonly Buffer[]): string[] {
   const found: string[] = [];
+  for (const secret of secrets) if (bytes.includes(secret)) found.push(`${where}: a PIN block or track 2 the host received`);
   for (const text of [bytes.toString('latin1'), bytes.toString('utf16le')]) {
     for (const m of text.matchAll(/(?<!\d)[1-9]\d{12,18}(?!\d)/g)) if (luhnValid(m[0])) found.push(`${where}: Luhn-valid digit run ${m[0].slice(0, 6)}...`);
     if (/\d{13,19}[=D]\d{4}/.test(text)) found.push(`${where}: track 2 pattern`);
@@ -187,14 +189,14 @@ async function* files(dir: string): AsyncGenerator<string> {
 }
 
 /** After the journal is closed: the chain verifies, and nothing sensitive in the raw files or through `level`. */
-checkInvariants.atRest = async function atRest(dataDir: string, deviceKey: DeviceKeyProvider): Promise<Invariant[]> {
+checkInvariants.atRest = async function atRest(dataDir: string, deviceKey: DeviceKeyProvider, secrets: readonly Buffer[] = []): Promise<Invariant[]> {
   const report = await verifyJournal(journalDir(dataDir), deviceKey);
   const out: Invariant[] = [verdict('journal chain intact (verifyJournal)', report.ok ? [] : [describeReport(report)], describeReport(report))];
   const p: string[] = [];
   let nFiles = 0;
   for await (const f of files(dataDir)) {
     nFiles++;
-    p.push(...sensitiveIn(await readFile(f), path.relative(dataDir, f)));
+    p.push(...sensitiveIn(await readFile(f), path.relative(dataDir, f), secrets));
   }
   // LevelDB compresses its tables (Snappy): a raw scan alone can miss clear data.
   const db = new Level<string, Buffer>(journalDir(dataDir), { keyEncoding: 'utf8', valueEncoding: 'buffer' });
@@ -202,11 +204,11 @@ checkInvariants.atRest = async function atRest(dataDir: string, deviceKey: Devic
   try {
     for await (const [k, v] of db.iterator()) {
       entries++;
-      p.push(...sensitiveIn(Buffer.from(k, 'utf8'), `key ${k}`), ...sensitiveIn(v, `value of ${k}`));
+      p.push(...sensitiveIn(Buffer.from(k, 'utf8'), `key ${k}`, secrets), ...sensitiveIn(v, `value of ${k}`, secrets));
     }
   } finally {
     await db.close();
   }
-  out.push(verdict('nothing sensitive at rest (raw files and every key/value through level)', p, `${nFiles} files, ${entries} keys and values: no clear PAN or track data`));
+  out.push(verdict('nothing sensitive at rest (raw files and every key/value through level)', p, `${nFiles} files, ${entries} keys and values: no clear PAN, track data, or any of the ${secrets.length} PIN blocks and tracks the host received`));
   return out;
 };

@@ -70,8 +70,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const sim = createSimulator({ layout });
   // Reversals that changed something at the host, per original (terminal|STAN|time): "exactly once" is counted here.
   const effectiveReversals = new Map<string, number>();
+  // What must never be at rest, as the host received it: PIN blocks (52) and track 2 (35).
+  const secrets = new Set<string>();
   const handle = sim.handle.bind(sim);
   sim.handle = (req: IsoMessage, frame?: Uint8Array) => {
+    const pinBlock = req.bytes(52);
+    if (pinBlock && pinBlock.length > 0) secrets.add(Buffer.from(pinBlock).toString('hex'));
+    const track2 = req.text(35);
+    if (track2) secrets.add(Buffer.from(track2, 'latin1').toString('hex'));
     if (!req.mti.startsWith('04')) return handle(req, frame);
     const f90 = req.text(90);
     const orig = sim.ledger.findOriginal(req.text(41).trimEnd(), f90 ? f90.slice(4, 10) : req.text(11), f90 ? f90.slice(10, 20) : undefined);
@@ -167,7 +173,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   }
   const invariants = await checkInvariants({ journal: rig.journal, ledger: sim.ledger, effectiveReversals, settle, printFaults });
   await rig.close();
-  invariants.push(...(await checkInvariants.atRest(dataDir, testDeviceKey)));
+  invariants.push(...(await checkInvariants.atRest(dataDir, testDeviceKey, [...secrets].map((h) => Buffer.from(h, 'hex')))));
   await server.close();
   return { seed: o.seed, dataDir, txns: o.txns, spawns, kills, faults, statuses, recovered, printFaults, settle, invariants, ok: invariants.every((x) => x.ok) };
 }
