@@ -125,7 +125,7 @@ export async function checkInvariants(i: InvariantInput): Promise<Invariant[]> {
     const owed = i.journal.queued('reversal').length;
     if (owed > 0) p.push(`${owed} reversal(s) still owed in the journal after the last recovery and flush`);
     if (i.journal.pending().length > 0) p.push(`${i.journal.pending().length} pending record(s) without an outcome`);
-    out.push(verdict('every unfinished authorisation reversed exactly once', p, `${reversedOutcomes.length} reversed in the journal, ${applied} reversals applied at the host, each once; none owed`));
+    out.push(verdict('every unfinished authorisation reversed exactly once', p, `${reversedOutcomes.length} reversed in the journal, ${applied} reversals (and pre-auth cancels) applied at the host, each once; none owed`));
   }
 
   // 3. The simulator's ledger equals the journal's totals (the settled batch, per currency, in 0500 classes).
@@ -141,7 +141,8 @@ export async function checkInvariants(i: InvariantInput): Promise<Invariant[]> {
         const h = { debitCount: 0, debitAmountMinor: 0, debitReversalCount: 0, debitReversalAmountMinor: 0, creditCount: 0, creditAmountMinor: 0 };
         for (const x of i.ledger.transactions) {
           const cls = CLASS[x.processing.slice(0, 2)];
-          if (x.settledInBatch !== String(batch) || x.currency !== j.currency || !ledgerMoney(x) || cls === undefined) continue;
+          // Unsettled ones too: after a failed settlement this still shows where the books differ.
+          if ((x.settledInBatch !== undefined && x.settledInBatch !== String(batch)) || x.currency !== j.currency || !ledgerMoney(x) || cls === undefined) continue;
           h[`${cls}Count`]++;
           h[`${cls}AmountMinor`] += x.amountMinor;
         }
