@@ -64,10 +64,10 @@ fuzz: setup
 	@set -o pipefail; POS_FUZZ_RUNS=$${POS_FUZZ_RUNS:-100000} npx tap --reporter=tap --timeout=7200 test/fuzz/*.test.ts 2>&1 \
 	  | node scripts/test-summary.mjs | grep -E '^ *(not ok|ok [0-9]+ - .*inputs)|passed, ' 
 
-# The reliability campaign (test/soak/soak.ts): prints its seed first; POS_SOAK_SEED replays one.
+# The reliability campaign (test/soak/fixtures/soak.ts): prints its seed first; POS_SOAK_SEED replays one.
 # `make test` runs a short version (test/soak/soak.test.ts).
 soak: setup
-	POS_SOAK_TXNS=$${POS_SOAK_TXNS:-3000} TS_NODE_TRANSPILE_ONLY=1 node --import=@tapjs/typescript/import test/soak/soak.ts
+	POS_SOAK_TXNS=$${POS_SOAK_TXNS:-3000} TS_NODE_TRANSPILE_ONLY=1 node --import=@tapjs/typescript/import test/soak/fixtures/soak.ts
 
 test-hw: build
 	@if [ "$(BOARD)" = sim ]; then echo "test-hw needs BOARD=<profile of a real board>, e.g. make test-hw BOARD=rpi4-pos"; exit 2; fi

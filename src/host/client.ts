@@ -38,6 +38,8 @@ export interface HostClientOptions {
 
 /** Response codes with which a reversal counts as done (ISO 8583: 00 approved, 12 invalid txn, 25 unable to locate). */
 const REVERSAL_DONE = new Set(['00', '12', '25', '21', '94']);
+/** Answers to an advice that say "not processed, try again" (ISO 8583:1987 field 39: 19 re-enter, 90 cutoff, 91 inoperative, 92 no route, 96 malfunction): it stays queued. */
+const ADVICE_RETRY = new Set(['19', '90', '91', '92', '96']);
 
 interface Waiter {
   resolve(msg: IsoMessage): void;
@@ -254,6 +256,7 @@ export class HostClient {
     const response = await this.request(msg, { reverseOnTimeout: false });
     const rc = response.text(39);
     if (item.kind === 'reversal' && !REVERSAL_DONE.has(rc)) throw new HostError('HOST_TIMEOUT', `reversal ${item.id} answered ${rc}: stays queued`);
+    if (item.kind === 'advice' && ADVICE_RETRY.has(rc)) throw new HostError('HOST_TIMEOUT', `advice ${item.id} answered ${rc} (not processed): stays queued`);
     await this.options.store.dequeue(item.kind, item.id);
     log.info(`${item.kind} acknowledged`, { id: item.id, rc });
   }

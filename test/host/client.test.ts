@@ -167,6 +167,22 @@ t.test('advices go in order and leave the queue only when acknowledged', async (
   await c.close();
 });
 
+t.test('an advice answered 96 (system malfunction: not processed) stays queued and is repeated as 0221', async (t) => {
+  let first = true;
+  const host = acquirer((req, reply) => {
+    reply(answer(req, first ? '96' : '00'));
+    first = false;
+  });
+  const store = new MemoryHostStore();
+  const c = client(host.connect, store);
+  await c.queueAdvice(new IsoMessage('0220', { 4: '000000000100', 49: '156' }), 'a1');
+  t.equal((await store.queued('advice')).length, 1, 'not processed: still owed');
+  await c.flush();
+  t.same(host.received.map((m) => m.mti), ['0220', '0221']);
+  t.same(await store.queued('advice'), [], 'acknowledged with 00: delivered');
+  await c.close();
+});
+
 t.test('MAC: generated over the message before field 64/128, checked on responses', async (t) => {
   const key = Buffer.from('test-mac-key-not-secret');
   const mac: MacProvider = {

@@ -5,7 +5,7 @@
 // POS_SOAK_SEED replays a seed.
 import { randomInt } from 'node:crypto';
 import t from 'tap';
-import { printReport, runSoak } from './soak-run.js';
+import { printReport, runSoak } from './fixtures/soak-run.js';
 
 const tsHook = process.execArgv.find((a) => a.includes('@tapjs/typescript'));
 // Terminal children with the TypeScript hook take seconds each to start on a shared machine.
