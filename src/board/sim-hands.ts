@@ -6,8 +6,6 @@
  * finished printing and what the buzzer model sounded. Every action goes through the far
  * end of a wire, so the terminal's real drivers do the rest.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { TEST_CARDS, createCard, simContactlessCard, type TestCard } from '../../emv/cards/catalogue.js';
 import type { VirtualCard } from '../../emv/cards/card.js';
 import { Hd44780Model } from '../../hal/devices/hd44780/hd44780.sim.js';
@@ -17,7 +15,7 @@ import { CodeScannerModel } from '../../hal/devices/code-scanner/code-scanner.si
 import { BuzzerModel } from '../../hal/devices/buzzer/buzzer.sim.js';
 import { EscPosPrinterModel } from '../../hal/devices/escpos/escpos.sim.js';
 import { renderText, type PrintedItem } from '../../hal/devices/escpos/printed.js';
-import { renderPng } from '../../hal/devices/escpos/escpos-render.js';
+import { renderPrinted } from '../receipt/render.js';
 import { SimPcscContext } from '../../hal/sim/pcsc.js';
 import { ControlError, type ControlEvent, type ControlVia } from '../control/protocol.js';
 import type { ControlHands } from '../control/hub.js';
@@ -209,18 +207,10 @@ export function watchSimBoard(terminal: Terminal, publish: (e: ControlEvent) => 
     let count = 0;
     let chain: Promise<void> = Promise.resolve();
     const finish = async (items: PrintedItem[]): Promise<void> => {
-      const text = renderText(items, columns).join('\n').replace(/\n+$/, '');
-      let png: string | null = null;
-      try {
-        const file = path.join(options.receiptDir, `receipt-${String(++count).padStart(4, '0')}.png`);
-        const bytes = await renderPng(items, { paperWidthMm });
-        mkdirSync(options.receiptDir, { recursive: true });
-        writeFileSync(file, bytes);
-        png = file;
-      } catch {
-        // No canvas module here: the text alone.
-      }
-      publish({ receipt: { text, png } });
+      const name = `receipt-${String(++count).padStart(4, '0')}.png`;
+      // No canvas module here, or the folder not writable: the text alone.
+      const r = await renderPrinted(items, { dir: options.receiptDir, name, paperWidthMm, columns }).catch(() => ({ text: renderText(items, columns).join('\n'), png: undefined }));
+      publish({ receipt: { text: r.text.replace(/\n+$/, ''), png: r.png ?? null } });
     };
     const timer = setInterval(() => {
       const items = printer.items();

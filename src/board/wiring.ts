@@ -18,7 +18,7 @@ import { JournalHostStore, journalAuditSink, journalDir, openJournal, type Journ
 import type { DeviceKeyProvider } from '../keys/device-key.js';
 import { createLogger } from '../log.js';
 import { JournalSettlement } from '../settle/settlement.js';
-import { SettlementScheduler } from '../settle/schedule.js';
+import { SettlementScheduler, schedulerConfigFrom } from '../settle/schedule.js';
 import type { HostAddress } from './start.js';
 
 const log = createLogger('pos:board:wiring');
@@ -116,13 +116,7 @@ export async function openWiring(options: WiringOptions): Promise<Wiring> {
     settlement,
     journal,
     now,
-    config: () => ({
-      schedule: config.get('settlement.schedule'),
-      time: config.get('settlement.time'),
-      dayOfMonth: config.get('settlement.dayOfMonth'),
-      backupPath: config.get('backup.path'),
-      backupIntervalDays: config.get('backup.intervalDays'),
-    }),
+    config: schedulerConfigFrom(config),
   });
   return {
     journal,
