@@ -3,48 +3,54 @@
  * modulus, exponent, expiry (YYMMDD, the last valid day) and the published SHA-1 checksum
  * over RID || index || modulus || exponent, which {@link loadCaKeys} verifies at load.
  * Public data. Every modulus and checksum below is in at least two independent public lists
- * (named per scheme in {@link SCHEME_CA_KEY_SOURCES}) and every checksum verifies.
+ * (named per scheme in {@link SCHEME_CA_KEY_SOURCES}) and every checksum verifies. All twelve
+ * (one 1408-bit and one 1984-bit key per scheme) are in the key table of AdamLaurie/RFIDIOt
+ * ChAP.py, "imported from a production terminal capkeys.cfg"; the indexes published as TEST
+ * keys (UnionPay 08/09/0A/0B, JCB 11, Discover 5A-5D) are not shipped.
  *
  * Expiry, as published (no date here is invented):
  * - 1408-bit keys (Visa 08, Mastercard 05, Amex 0F, Discover 04, JCB 12, UnionPay 03):
- *   31 Dec 2024, in two independent sources: Forte release note "[UPDATE] Certificate
+ *   31 Dec 2024, in two independent sources: Forte's release note "[UPDATE] Certificate
  *   Authority Public (CAP) Key Requirement" (https://releases.forte.net/1327-2/: "1408-bit
  *   keys have an expiry date of 12/31/2024") and cardspot.hu "PKI key expiration"
  *   (https://cardspot.hu/pki-key-expiration: EMVCo recommends 1408-bit payment scheme keys
- *   expire by 31 December 2024); the two key tables below give 241231 for each of them too.
- * - 1984-bit keys: no date was found in two sources that agree. The dates published are
- *   Forte (Visa, Mastercard, Amex 12/31/2033; Discover 12/31/2030) and, per key, the two
- *   terminal key tables (SHHam12, MineSec; see the comment on each key). Each key carries
- *   the EARLIEST of them (conservative). JCB 14 and UnionPay 04 are therefore shipped
- *   already expired: the terminal refuses them and says why. With a scheme's current
- *   bulletin in hand, `capk add` (or `capk import`) re-enters a key with its current expiry.
- * Key tables: MineSec = theminesec/ms-example-sdk-softpos app/src/main/assets/capk.json;
- * SHHam12 = SHHam12/NFC-EMV-Adaptor app/src/main/java/com/github/shham12/myapplication/MainActivity.java
- * (a processor's CAPK download, XML ArrayOfCAPK with ExpiryDate MMDDYYYY).
- * Keys published as TEST keys (UnionPay 08/09/0A/0B, JCB 11, Discover 5A-5D) are not shipped.
+ *   to expire by 31 December 2024); the SHHam12 key list gives 12312024 for each of them.
+ * - 1984-bit keys: no date was found in two sources that agree, so each key carries the
+ *   EARLIER of the dates published for it (see the comment on each key): Forte (Visa,
+ *   Mastercard, Amex "updated to 12/31/2033", Discover "12/31/2030") and the SHHam12 list
+ *   (a CAPK download, XML ArrayOfCAPK with an ExpiryDate per key, in
+ *   SHHam12/NFC-EMV-Adaptor app/src/main/java/com/github/shham12/myapplication/MainActivity.java).
+ *   Other public key tables carry dates of other vintages and are used here for modulus and
+ *   checksum only: theminesec/ms-example-sdk-softpos app/src/main/assets/capk.json dates
+ *   Amex 10 491231, the 1984-bit UnionPay 04 241231 and the UnionPay TEST keys 301231, so
+ *   its dates are not transcriptions of a publication; other terminal SDK tables (TLV
+ *   9F06/9F22/DF05, some in host responses stamped 2016 and 2017) date the same JCB 14 key
+ *   20161231 or 20221231, i.e. the date a list had when it was written.
+ *   A terminal in service takes the schemes' current dates from its acquirer: `capk add` or
+ *   `capk import` re-enters a key with the expiry of the acquirer's current key list.
  */
 import type { CaKeyRecord } from './ca-keys.js';
 
 /** Sources, per scheme, of the values below (modulus, checksum, expiry). */
 export const SCHEME_CA_KEY_SOURCES: Readonly<Record<string, string>> = {
   visa:
-    'modulus and checksum of 08 and 09: proxmark3 client/resources/capk.txt, openemv/emv-utils src/emv_capk_static_data.h, MineSec and SHHam12 tables (identical); ' +
-    'expiry 08: 241231 (Forte, cardspot.hu/EMVCo; both tables); 09: 271231, earliest published (SHHam12 271231, MineSec 281231, Forte 331231: no two agree)',
+    'modulus and checksum of 08 and 09: proxmark3 client/resources/capk.txt, openemv/emv-utils src/emv_capk_static_data.h, RFIDIOt ChAP.py, SHHam12 and MineSec lists (identical); ' +
+    'expiry 08: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 09: 271231 (SHHam12), the earlier of SHHam12 271231 and Forte 331231',
   mastercard:
-    'modulus and checksum of 05 and 06: proxmark3 capk.txt, openemv/emv-utils emv_capk_static_data.h, MineSec and SHHam12 tables (identical); ' +
-    'expiry 05: 241231 (Forte, cardspot.hu/EMVCo; both tables); 06: 281231, earliest published (MineSec 281231, SHHam12 291231, Forte 331231: no two agree)',
+    'modulus and checksum of 05 and 06: proxmark3 capk.txt, openemv/emv-utils emv_capk_static_data.h, RFIDIOt ChAP.py, SHHam12 and MineSec lists (identical); ' +
+    'expiry 05: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 06: 291231 (SHHam12), the earlier of SHHam12 291231 and Forte 331231',
   amex:
-    'modulus and checksum of 0F and 10: openemv/emv-utils emv_capk_static_data.h and SHHam12 table (10 also MineSec; identical); ' +
-    'expiry 0F: 241231 (Forte, cardspot.hu/EMVCo; SHHam12); 10: 291231, earliest published (SHHam12 291231, Forte 331231, MineSec 491231: no two agree)',
+    'modulus and checksum of 0F and 10: openemv/emv-utils emv_capk_static_data.h, RFIDIOt ChAP.py and SHHam12 list (10 also MineSec; identical); ' +
+    'expiry 0F: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 10: 291231 (SHHam12), the earlier of SHHam12 291231 and Forte 331231',
   discover:
-    'modulus and checksum of 04 and 05 (RID A000000152, Discover/Diners): MineSec (marked LIVE) and SHHam12 tables (same checksums); ' +
-    'expiry 04: 241231 (Forte, cardspot.hu/EMVCo; both tables); 05: 261231, earliest published (SHHam12 261231, MineSec 271231, Forte 301231: no two agree)',
+    'modulus and checksum of 04 and 05 (RID A000000152, Discover/Diners): RFIDIOt ChAP.py (production capkeys.cfg), MineSec (marked LIVE) and SHHam12 lists (same checksums, recomputed here); ' +
+    'expiry 04: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 05: 261231 (SHHam12), the earlier of SHHam12 261231 and Forte 301231',
   jcb:
-    'modulus and checksum of 12 and 14: MineSec (marked LIVE; it marks 11 TEST) and SHHam12 tables (same checksums); ' +
-    'expiry 12: 241231 (Forte, cardspot.hu/EMVCo for 1408-bit keys; both tables); 14: 251231, earliest published (MineSec 251231, SHHam12 261231: no two agree), so expired',
+    'modulus and checksum of 12 and 14: RFIDIOt ChAP.py (production capkeys.cfg), MineSec (marked LIVE; it marks 11 TEST) and SHHam12 lists (same checksums, recomputed here); ' +
+    'expiry 12: 241231 (Forte and cardspot.hu/EMVCo for all 1408-bit keys; SHHam12); 14: 261231, SHHam12 only (no second source found)',
   unionpay:
-    'modulus and checksum of 03 and 04: MineSec (marked LIVE; it marks 08/09/0A/0B TEST) and SHHam12 tables (same checksums); ' +
-    'expiry 03: 241231 (Forte, cardspot.hu/EMVCo for 1408-bit keys; both tables); 04: 241231, earliest published (MineSec 241231, SHHam12 311231: no two agree), so expired',
+    'modulus and checksum of 03 and 04: RFIDIOt ChAP.py (production capkeys.cfg), MineSec (marked LIVE; it marks 08/09/0A/0B TEST) and SHHam12 lists (same checksums, recomputed here); ' +
+    'expiry 03: 241231 (Forte and cardspot.hu/EMVCo for all 1408-bit keys; SHHam12); 04: 311231, SHHam12 only (no second source found)',
 };
 
 export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
@@ -62,7 +68,7 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: '20D213126955DE205ADC2FD2822BD22DE21CF9A8',
   },
   {
-    // Earliest published date found: 2027-12-31 (SHHam12 table); MineSec 2028-12-31, Forte 2033-12-31. No two agree.
+    // No two sources agree: SHHam12 271231, Forte 331231 (all 1984-bit Visa keys). The earlier one.
     scheme: 'visa',
     rid: 'A000000003',
     index: '09',
@@ -91,12 +97,12 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: 'EBFA0D5D06D8CE702DA3EAE890701D45E274C845',
   },
   {
-    // Earliest published date found: 2028-12-31 (MineSec table); SHHam12 2029-12-31, Forte 2033-12-31. No two agree.
+    // No two sources agree: SHHam12 291231, Forte 331231 (all 1984-bit Mastercard keys). The earlier one.
     scheme: 'mastercard',
     rid: 'A000000004',
     index: '06',
     exponent: '03',
-    expiry: '281231',
+    expiry: '291231',
     modulus:
       'CB26FC830B43785B2BCE37C81ED334622F9622F4C89AAE641046B2353433883F307FB7C974162DA72F7A4EC75D9D6573' +
       '36865B8D3023D3D645667625C9A07A6B7A137CF0C64198AE38FC238006FB2603F41F4F3BB9DA1347270F2F5D8C606E42' +
@@ -120,7 +126,7 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: 'A73472B3AB557493A9BC2179CC8014053B12BAB4',
   },
   {
-    // Earliest published date found: 2029-12-31 (SHHam12 table); Forte 2033-12-31, MineSec 2049-12-31. No two agree.
+    // No two sources agree: SHHam12 291231, Forte 331231 (all 1984-bit Amex keys). The earlier one.
     scheme: 'amex',
     rid: 'A000000025',
     index: '10',
@@ -149,7 +155,7 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: '17F971CAF6B708E5B9165331FBA91593D0C0BF66',
   },
   {
-    // Earliest published date found: 2026-12-31 (SHHam12 table); MineSec 2027-12-31, Forte 2030-12-31. No two agree.
+    // No two sources agree: SHHam12 261231, Forte 301231 (all 1984-bit Discover keys). The earlier one.
     scheme: 'discover',
     rid: 'A000000152',
     index: '05',
@@ -178,12 +184,12 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: '874B379B7F607DC1CAF87A19E400B6A9E25163E8',
   },
   {
-    // Earliest published date found: 2025-12-31 (MineSec table); SHHam12 2026-12-31. No two agree: shipped expired.
+    // One source only: SHHam12 261231 (no processor or scheme notice found for JCB).
     scheme: 'jcb',
     rid: 'A000000065',
     index: '14',
     exponent: '03',
-    expiry: '251231',
+    expiry: '261231',
     modulus:
       'AEED55B9EE00E1ECEB045F61D2DA9A66AB637B43FB5CDBDB22A2FBB25BE061E937E38244EE5132F530144A3F268907D8' +
       'FD648863F5A96FED7E42089E93457ADC0E1BC89C58A0DB72675FBC47FEE9FF33C16ADE6D341936B06B6A6F5EF6F66A4E' +
@@ -207,12 +213,12 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: '87F0CD7C0E86F38F89A66F8C47071A8B88586F26',
   },
   {
-    // Earliest published date found: 2024-12-31 (MineSec table); SHHam12 2031-12-31. No two agree: shipped expired.
+    // One source only: SHHam12 311231 (no processor or scheme notice found for UnionPay).
     scheme: 'unionpay',
     rid: 'A000000333',
     index: '04',
     exponent: '03',
-    expiry: '241231',
+    expiry: '311231',
     modulus:
       'BC853E6B5365E89E7EE9317C94B02D0ABB0DBD91C05A224A2554AA29ED9FCB9D86EB9CCBB322A57811F86188AAC7351C' +
       '72BD9EF196C5A01ACEF7A4EB0D2AD63D9E6AC2E7836547CB1595C68BCBAFD0F6728760F3A7CA7B97301B7E0220184EFC' +
