@@ -4,8 +4,9 @@
  * over RID || index || modulus || exponent, which {@link loadCaKeys} verifies at load.
  * Public data. Every modulus and checksum below is in at least two independent public lists
  * (named per scheme in {@link SCHEME_CA_KEY_SOURCES}) and every checksum verifies. All twelve
- * (one 1408-bit and one 1984-bit key per scheme) are in the key table of AdamLaurie/RFIDIOt
- * ChAP.py, "imported from a production terminal capkeys.cfg"; the indexes published as TEST
+ * (one 1408-bit and one 1984-bit key per scheme) are in the CA_PUBLIC_KEYS table of RFIDIOt's
+ * ChAP.py (2026 revision, AdamLaurie/RFIDIOt), "imported from a production terminal
+ * capkeys.cfg" (same moduli, checksums recomputed here); the indexes published as TEST
  * keys (UnionPay 08/09/0A/0B, JCB 11, Discover 5A-5D) are not shipped.
  *
  * Expiry, as published (no date here is invented):
