@@ -2,24 +2,56 @@
  * The card schemes' published CA public keys (EMV Book 2 11.2.2, Table 23): RID, index,
  * modulus, exponent, expiry (YYMMDD, the last valid day) and the published SHA-1 checksum
  * over RID || index || modulus || exponent, which {@link loadCaKeys} verifies at load.
- * Public data. Each modulus and checksum was taken from two independent public lists where
- * two were found (see the report of issue 10) and every checksum below verifies.
+ * Public data. Every modulus and checksum below is in at least two independent public lists
+ * (named per scheme in {@link SCHEME_CA_KEY_SOURCES}) and every checksum verifies. All twelve
+ * (one 1408-bit and one 1984-bit key per scheme) are in the CA_PUBLIC_KEYS table of RFIDIOt's
+ * ChAP.py (2026 revision, AdamLaurie/RFIDIOt), "imported from a production terminal
+ * capkeys.cfg" (same moduli, checksums recomputed here); the indexes published as TEST
+ * keys (UnionPay 08/09/0A/0B, JCB 11, Discover 5A-5D) are not shipped.
  *
- * Expiry: the schemes' announced end dates for the key sizes (1152-bit and below: ended;
- * 1408-bit: 31 December 2024; 1984-bit: 31 December 2030, EMVCo's announced horizon);
- * confirm against the schemes' current bulletins when deploying and update with `capk`.
- * An expired key is shipped so that the terminal says why it is not used.
+ * Expiry, as published (no date here is invented):
+ * - 1408-bit keys (Visa 08, Mastercard 05, Amex 0F, Discover 04, JCB 12, UnionPay 03):
+ *   31 Dec 2024, in two independent sources: Forte's release note "[UPDATE] Certificate
+ *   Authority Public (CAP) Key Requirement" (https://releases.forte.net/1327-2/: "1408-bit
+ *   keys have an expiry date of 12/31/2024") and cardspot.hu "PKI key expiration"
+ *   (https://cardspot.hu/pki-key-expiration: EMVCo recommends 1408-bit payment scheme keys
+ *   to expire by 31 December 2024); the SHHam12 key list gives 12312024 for each of them.
+ * - 1984-bit keys: no date was found in two sources that agree, so each key carries the
+ *   EARLIER of the dates published for it (see the comment on each key): Forte (Visa,
+ *   Mastercard, Amex "updated to 12/31/2033", Discover "12/31/2030") and the SHHam12 list
+ *   (a CAPK download, XML ArrayOfCAPK with an ExpiryDate per key, in
+ *   SHHam12/NFC-EMV-Adaptor app/src/main/java/com/github/shham12/myapplication/MainActivity.java).
+ *   Other public key tables carry dates of other vintages and are used here for modulus and
+ *   checksum only: theminesec/ms-example-sdk-softpos app/src/main/assets/capk.json dates
+ *   Amex 10 491231, the 1984-bit UnionPay 04 241231 and the UnionPay TEST keys 301231, so
+ *   its dates are not transcriptions of a publication; other terminal SDK tables (TLV
+ *   9F06/9F22/DF05, some in host responses stamped 2016 and 2017) date the same JCB 14 key
+ *   20161231 or 20221231, i.e. the date a list had when it was written.
+ *   A terminal in service takes the schemes' current dates from its acquirer: `capk add` or
+ *   `capk import` re-enters a key with the expiry of the acquirer's current key list.
  */
 import type { CaKeyRecord } from './ca-keys.js';
 
-/** Sources, per scheme, of the values below. */
+/** Sources, per scheme, of the values below (modulus, checksum, expiry). */
 export const SCHEME_CA_KEY_SOURCES: Readonly<Record<string, string>> = {
-  visa: 'proxmark3 client/resources/capk.txt and openemv/emv-utils src/emv_capk_static_data.h (modulus and checksum identical)',
-  mastercard: 'proxmark3 client/resources/capk.txt and openemv/emv-utils src/emv_capk_static_data.h (modulus and checksum identical)',
-  amex: 'openemv/emv-utils src/emv_capk_static_data.h; checksum recomputed here',
-  unionpay: 'two terminal SDK CAPK tables (9F06/9F22/DF02/DF04/DF03 TLV) with the same modulus and checksum',
-  jcb: 'terminal SDK CAPK table (9F06/9F22/DF02/DF04/DF03 TLV); checksum recomputed here',
-  discover: 'terminal SDK CAPK table (9F06/9F22/DF02/DF04/DF03 TLV); checksum recomputed here',
+  visa:
+    'modulus and checksum of 08 and 09: proxmark3 client/resources/capk.txt, openemv/emv-utils src/emv_capk_static_data.h, RFIDIOt ChAP.py, SHHam12 and MineSec lists (identical); ' +
+    'expiry 08: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 09: 271231 (SHHam12), the earlier of SHHam12 271231 and Forte 331231',
+  mastercard:
+    'modulus and checksum of 05 and 06: proxmark3 capk.txt, openemv/emv-utils emv_capk_static_data.h, RFIDIOt ChAP.py, SHHam12 and MineSec lists (identical); ' +
+    'expiry 05: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 06: 291231 (SHHam12), the earlier of SHHam12 291231 and Forte 331231',
+  amex:
+    'modulus and checksum of 0F and 10: openemv/emv-utils emv_capk_static_data.h, RFIDIOt ChAP.py and SHHam12 list (10 also MineSec; identical); ' +
+    'expiry 0F: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 10: 291231 (SHHam12), the earlier of SHHam12 291231 and Forte 331231',
+  discover:
+    'modulus and checksum of 04 and 05 (RID A000000152, Discover/Diners): RFIDIOt ChAP.py (production capkeys.cfg), MineSec (marked LIVE) and SHHam12 lists (same checksums, recomputed here); ' +
+    'expiry 04: 241231 (Forte; cardspot.hu quoting EMVCo; SHHam12); 05: 261231 (SHHam12), the earlier of SHHam12 261231 and Forte 301231',
+  jcb:
+    'modulus and checksum of 12 and 14: RFIDIOt ChAP.py (production capkeys.cfg), MineSec (marked LIVE; it marks 11 TEST) and SHHam12 lists (same checksums, recomputed here); ' +
+    'expiry 12: 241231 (Forte and cardspot.hu/EMVCo for all 1408-bit keys; SHHam12); 14: 261231, SHHam12 only (no second source found)',
+  unionpay:
+    'modulus and checksum of 03 and 04: RFIDIOt ChAP.py (production capkeys.cfg), MineSec (marked LIVE; it marks 08/09/0A/0B TEST) and SHHam12 lists (same checksums, recomputed here); ' +
+    'expiry 03: 241231 (Forte and cardspot.hu/EMVCo for all 1408-bit keys; SHHam12); 04: 311231, SHHam12 only (no second source found)',
 };
 
 export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
@@ -37,11 +69,12 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: '20D213126955DE205ADC2FD2822BD22DE21CF9A8',
   },
   {
+    // No two sources agree: SHHam12 271231, Forte 331231 (all 1984-bit Visa keys). The earlier one.
     scheme: 'visa',
     rid: 'A000000003',
     index: '09',
     exponent: '03',
-    expiry: '301231',
+    expiry: '271231',
     modulus:
       '9D912248DE0A4E39C1A7DDE3F6D2588992C1A4095AFBD1824D1BA74847F2BC4926D2EFD904B4B54954CD189A54C5D117' +
       '9654F8F9B0D2AB5F0357EB642FEDA95D3912C6576945FAB897E7062CAA44A4AA06B8FE6E3DBA18AF6AE3738E30429EE9' +
@@ -65,11 +98,12 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: 'EBFA0D5D06D8CE702DA3EAE890701D45E274C845',
   },
   {
+    // No two sources agree: SHHam12 291231, Forte 331231 (all 1984-bit Mastercard keys). The earlier one.
     scheme: 'mastercard',
     rid: 'A000000004',
     index: '06',
     exponent: '03',
-    expiry: '301231',
+    expiry: '291231',
     modulus:
       'CB26FC830B43785B2BCE37C81ED334622F9622F4C89AAE641046B2353433883F307FB7C974162DA72F7A4EC75D9D6573' +
       '36865B8D3023D3D645667625C9A07A6B7A137CF0C64198AE38FC238006FB2603F41F4F3BB9DA1347270F2F5D8C606E42' +
@@ -93,11 +127,12 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: 'A73472B3AB557493A9BC2179CC8014053B12BAB4',
   },
   {
+    // No two sources agree: SHHam12 291231, Forte 331231 (all 1984-bit Amex keys). The earlier one.
     scheme: 'amex',
     rid: 'A000000025',
     index: '10',
     exponent: '03',
-    expiry: '301231',
+    expiry: '291231',
     modulus:
       'CF98DFEDB3D3727965EE7797723355E0751C81D2D3DF4D18EBAB9FB9D49F38C8C4A826B99DC9DEA3F01043D4BF22AC35' +
       '50E2962A59639B1332156422F788B9C16D40135EFD1BA94147750575E636B6EBC618734C91C1D1BF3EDC2A46A4390166' +
@@ -108,83 +143,90 @@ export const SCHEME_CA_KEYS: readonly CaKeyRecord[] = [
     checksum: 'C729CF2FD262394ABC4CC173506502446AA9B9FD',
   },
   {
-    scheme: 'unionpay',
-    rid: 'A000000333',
-    index: '08',
-    exponent: '03',
-    expiry: '241231',
-    modulus:
-      'B61645EDFD5498FB246444037A0FA18C0F101EBD8EFA54573CE6E6A7FBF63ED21D66340852B0211CF5EEF6A1CD989F66' +
-      'AF21A8EB19DBD8DBC3706D135363A0D683D046304F5A836BC1BC632821AFE7A2F75DA3C50AC74C545A75456220413716' +
-      '9663CFCC0B06E67E2109EBA41BC67FF20CC8AC80D7B6EE1A95465B3B2657533EA56D92D539E5064360EA4850FED2D1BF',
-    checksum: 'EE23B616C95C02652AD18860E48787C079E8E85A',
-  },
-  {
-    scheme: 'unionpay',
-    rid: 'A000000333',
-    index: '09',
-    exponent: '03',
-    expiry: '241231',
-    modulus:
-      'EB374DFC5A96B71D2863875EDA2EAFB96B1B439D3ECE0B1826A2672EEEFA7990286776F8BD989A15141A75C384DFC14F' +
-      'EF9243AAB32707659BE9E4797A247C2F0B6D99372F384AF62FE23BC54BCDC57A9ACD1D5585C303F201EF4E8B806AFB80' +
-      '9DB1A3DB1CD112AC884F164A67B99C7D6E5A8A6DF1D3CAE6D7ED3D5BE725B2DE4ADE23FA679BF4EB15A93D8A6E29C7FF' +
-      'A1A70DE2E54F593D908A3BF9EBBD760BBFDC8DB8B54497E6C5BE0E4A4DAC29E5',
-    checksum: 'A075306EAB0045BAF72CDD33B3B678779DE1F527',
-  },
-  {
-    scheme: 'unionpay',
-    rid: 'A000000333',
-    index: '0B',
-    exponent: '03',
-    expiry: '301231',
-    modulus:
-      'CF9FDF46B356378E9AF311B0F981B21A1F22F250FB11F55C958709E3C7241918293483289EAE688A094C02C344E2999F' +
-      '315A72841F489E24B1BA0056CFAB3B479D0E826452375DCDBB67E97EC2AA66F4601D774FEAEF775ACCC621BFEB65FB00' +
-      '53FC5F392AA5E1D4C41A4DE9FFDFDF1327C4BB874F1F63A599EE3902FE95E729FD78D4234DC7E6CF1ABABAA3F6DB29B7' +
-      'F05D1D901D2E76A606A8CBFFFFECBD918FA2D278BDB43B0434F5D45134BE1C2781D157D501FF43E5F1C470967CD57CE5' +
-      '3B64D82974C8275937C5D8502A1252A8A5D6088A259B694F98648D9AF2CB0EFD9D943C69F896D49FA39702162ACB5AF2' +
-      '9B90BADE005BC157',
-    checksum: 'BD331F9996A490B33C13441066A09AD3FEB5F66C',
-  },
-  {
-    scheme: 'jcb',
-    rid: 'A000000065',
-    index: '11',
-    exponent: '03',
-    expiry: '241231',
-    modulus:
-      'A2583AA40746E3A63C22478F576D1EFC5FB046135A6FC739E82B55035F71B09BEB566EDB9968DD649B94B6DEDC033899' +
-      '884E908C27BE1CD291E5436F762553297763DAA3B890D778C0F01E3344CECDFB3BA70D7E055B8C760D0179A403D6B55F' +
-      '2B3B083912B183ADB7927441BED3395A199EEFE0DEBD1F5FC3264033DA856F4A8B93916885BD42F9C1F456AAB8CFA83A' +
-      'C574833EB5E87BB9D4C006A4B5346BD9E17E139AB6552D9C58BC041195336485',
-    checksum: 'D9FD62C9DD4E6DE7741E9A17FB1FF2C5DB948BCB',
-  },
-  {
-    scheme: 'jcb',
-    rid: 'A000000065',
-    index: '13',
-    exponent: '03',
-    expiry: '301231',
-    modulus:
-      'A3270868367E6E29349FC2743EE545AC53BD3029782488997650108524FD051E3B6EACA6A9A6C1441D28889A5F46413C' +
-      '8F62F3645AAEB30A1521EEF41FD4F3445BFA1AB29F9AC1A74D9A16B93293296CB09162B149BAC22F88AD8F322D684D6B' +
-      '49A12413FC1B6AC70EDEDB18EC1585519A89B50B3D03E14063C2CA58B7C2BA7FB22799A33BCDE6AFCBEB4A7D64911D08' +
-      'D18C47F9BD14A9FAD8805A15DE5A38945A97919B7AB88EFA11A88C0CD92C6EE7DC352AB0746ABF13585913C8A4E04464' +
-      'B77909C6BD94341A8976C4769EA6C0D30A60F4EE8FA19E767B170DF4FA80312DBA61DB645D5D1560873E2674E1F62008' +
-      '3F30180BD96CA589',
-    checksum: '54CFAE617150DFA09D3F901C9123524523EBEDF3',
-  },
-  {
     scheme: 'discover',
     rid: 'A000000152',
-    index: '5B',
+    index: '04',
     exponent: '03',
-    expiry: '151231',
+    expiry: '241231',
     modulus:
-      'D3F45D065D4D900F68B2129AFA38F549AB9AE4619E5545814E468F382049A0B9776620DA60D62537F0705A2C926DBEAD' +
-      '4CA7CB43F0F0DD809584E9F7EFBDA3778747BC9E25C5606526FAB5E491646D4DD28278691C25956C8FED5E452F2442E2' +
-      '5EDC6B0C1AA4B2E9EC4AD9B25A1B836295B823EDDC5EB6E1E0A3F41B28DB8C3B7E3E9B5979CD7E079EF024095A1D19DD',
-    checksum: '4DC5C6CAB6AE96974D9DC8B2435E21F526BC7A60',
+      '8EEEC0D6D3857FD558285E49B623B109E6774E06E9476FE1B2FB273685B5A235E955810ADDB5CDCC2CB6E1A97A07089D' +
+      '7FDE0A548BDC622145CA2DE3C73D6B14F284B3DC1FA056FC0FB2818BCD7C852F0C97963169F01483CE1A63F0BF899D41' +
+      '2AB67C5BBDC8B4F6FB9ABB57E95125363DBD8F5EBAA9B74ADB93202050341833DEE8E38D28BD175C83A6EA720C262682' +
+      'BEABEA8E955FE67BD9C2EFF7CB9A9F45DD5BDA4A1EEFB148BC44FFF68D9329FD',
+    checksum: '17F971CAF6B708E5B9165331FBA91593D0C0BF66',
+  },
+  {
+    // No two sources agree: SHHam12 261231, Forte 301231 (all 1984-bit Discover keys). The earlier one.
+    scheme: 'discover',
+    rid: 'A000000152',
+    index: '05',
+    exponent: '03',
+    expiry: '261231',
+    modulus:
+      'E1200E9F4428EB71A526D6BB44C957F18F27B20BACE978061CCEF23532DBEBFAF654A149701C14E6A2A7C2ECAC4C9213' +
+      '5BE3E9258331DDB0967C3D1D375B996F25B77811CCCC06A153B4CE6990A51A0258EA8437EDBEB701CB1F335993E3F484' +
+      '58BC1194BAD29BF683D5F3ECB984E31B7B9D2F6D947B39DEDE0279EE45B47F2F3D4EEEF93F9261F8F5A571AFBFB569C1' +
+      '50370A78F6683D687CB677777B2E7ABEFCFC8F5F93501736997E8310EE0FD87AFAC5DA772BA277F88B44459FCA563555' +
+      '017CD0D66771437F8B6608AA1A665F88D846403E4C41AFEEDB9729C2B2511CFE228B50C1B152B2A60BBF61D8913E0862' +
+      '10023A3AA499E423',
+    checksum: '12BCD407B6E627A750FDF629EE8C2C9CC7BA636A',
+  },
+  {
+    scheme: 'jcb',
+    rid: 'A000000065',
+    index: '12',
+    exponent: '03',
+    expiry: '241231',
+    modulus:
+      'ADF05CD4C5B490B087C3467B0F3043750438848461288BFEFD6198DD576DC3AD7A7CFA07DBA128C247A8EAB30DC3A30B' +
+      '02FCD7F1C8167965463626FEFF8AB1AA61A4B9AEF09EE12B009842A1ABA01ADB4A2B170668781EC92B60F605FD12B2B2' +
+      'A6F1FE734BE510F60DC5D189E401451B62B4E06851EC20EBFF4522AACC2E9CDC89BC5D8CDE5D633CFD77220FF6BBD4A9' +
+      'B441473CC3C6FEFC8D13E57C3DE97E1269FA19F655215B23563ED1D1860D8681',
+    checksum: '874B379B7F607DC1CAF87A19E400B6A9E25163E8',
+  },
+  {
+    // One source only: SHHam12 261231 (no processor or scheme notice found for JCB).
+    scheme: 'jcb',
+    rid: 'A000000065',
+    index: '14',
+    exponent: '03',
+    expiry: '261231',
+    modulus:
+      'AEED55B9EE00E1ECEB045F61D2DA9A66AB637B43FB5CDBDB22A2FBB25BE061E937E38244EE5132F530144A3F268907D8' +
+      'FD648863F5A96FED7E42089E93457ADC0E1BC89C58A0DB72675FBC47FEE9FF33C16ADE6D341936B06B6A6F5EF6F66A4E' +
+      'DD981DF75DA8399C3053F430ECA342437C23AF423A211AC9F58EAF09B0F837DE9D86C7109DB1646561AA5AF0289AF551' +
+      '4AC64BC2D9D36A179BB8A7971E2BFA03A9E4B847FD3D63524D43A0E8003547B94A8A75E519DF3177D0A60BC0B4BAB1EA' +
+      '59A2CBB4D2D62354E926E9C7D3BE4181E81BA60F8285A896D17DA8C3242481B6C405769A39D547C74ED9FF95A70A7960' +
+      '46B5EFF36682DC29',
+    checksum: 'C0D15F6CD957E491DB56DCDD1CA87A03EBE06B7B',
+  },
+  {
+    scheme: 'unionpay',
+    rid: 'A000000333',
+    index: '03',
+    exponent: '03',
+    expiry: '241231',
+    modulus:
+      'B0627DEE87864F9C18C13B9A1F025448BF13C58380C91F4CEBA9F9BCB214FF8414E9B59D6ABA10F941C7331768F47B21' +
+      '27907D857FA39AAF8CE02045DD01619D689EE731C551159BE7EB2D51A372FF56B556E5CB2FDE36E23073A44CA215D6C2' +
+      '6CA68847B388E39520E0026E62294B557D6470440CA0AEFC9438C923AEC9B2098D6D3A1AF5E8B1DE36F4B53040109D89' +
+      'B77CAFAF70C26C601ABDF59EEC0FDC8A99089140CD2E817E335175B03B7AA33D',
+    checksum: '87F0CD7C0E86F38F89A66F8C47071A8B88586F26',
+  },
+  {
+    // One source only: SHHam12 311231 (no processor or scheme notice found for UnionPay).
+    scheme: 'unionpay',
+    rid: 'A000000333',
+    index: '04',
+    exponent: '03',
+    expiry: '311231',
+    modulus:
+      'BC853E6B5365E89E7EE9317C94B02D0ABB0DBD91C05A224A2554AA29ED9FCB9D86EB9CCBB322A57811F86188AAC7351C' +
+      '72BD9EF196C5A01ACEF7A4EB0D2AD63D9E6AC2E7836547CB1595C68BCBAFD0F6728760F3A7CA7B97301B7E0220184EFC' +
+      '4F653008D93CE098C0D93B45201096D1ADFF4CF1F9FC02AF759DA27CD6DFD6D789B099F16F378B6100334E63F3D35F32' +
+      '51A5EC78693731F5233519CDB380F5AB8C0F02728E91D469ABD0EAE0D93B1CC66CE127B29C7D77441A49D09FCA5D6D97' +
+      '62FC74C31BB506C8BAE3C79AD6C2578775B95956B5370D1D0519E37906B384736233251E8F09AD79DFBE2C6ABFADAC8E' +
+      '4D8624318C27DAF1',
+    checksum: 'F527081CF371DD7E1FD4FA414A665036E0F5E6E5',
   },
 ];

@@ -80,7 +80,7 @@ t.test('trace on N, list, export, retention; capk list, add, remove, import', as
   await env.far.expect(`${ADMIN.id}@pos> `);
   const admin = (line: string): Promise<string> => run(env, line, ADMIN.id);
   const capk = await admin('capk list');
-  t.match(capk, /A000000003 +09 +visa +1984 +301231 +shipped +active/);
+  t.match(capk, /A000000003 +09 +visa +1984 +271231 +shipped +active/);
   t.match(capk, /A000000004 +05 +mastercard +1408 +241231 +shipped +expired/);
   t.match(capk, /CA key A000000004 index 05 \(mastercard\): expired on 2024-12-31; refused/);
   const v08 = SCHEME_CA_KEYS.find((k) => k.rid === 'A000000003' && k.index === '08')!;

@@ -14,6 +14,13 @@ import { SCHEME_CA_KEYS } from '../../src/keys/scheme-ca-keys.js';
 const DAY = new Date(Date.UTC(2026, 10, 28));
 const RIDS: Record<string, string> = { visa: 'A000000003', mastercard: 'A000000004', amex: 'A000000025', discover: 'A000000152', jcb: 'A000000065', unionpay: 'A000000333' };
 
+// EMVCo's published sunset for 1408-bit scheme keys, the one expiry found in two independent
+// sources (Forte release note 1327-2; cardspot.hu "PKI key expiration", quoting EMVCo).
+const SUNSET_1408 = '2024-12-31';
+const bits = (k: CaKeyRecord): number => (k.modulus.length / 2) * 8;
+const key = (rid: string, index: string): CaKeyRecord => SCHEME_CA_KEYS.find((k) => k.rid === rid && k.index === index)!;
+const utc = (yymmdd: string, days = 0): Date => new Date(Date.UTC(2000 + Number(yymmdd.slice(0, 2)), Number(yymmdd.slice(2, 4)) - 1, Number(yymmdd.slice(4, 6)) + days));
+
 t.test('every shipped scheme key passes its published checksum', async (t) => {
   t.same([...new Set(SCHEME_CA_KEYS.map((k) => k.scheme))].sort(), ['amex', 'discover', 'jcb', 'mastercard', 'unionpay', 'visa'], 'the six schemes the issue names');
   for (const k of SCHEME_CA_KEYS) {
@@ -21,31 +28,49 @@ t.test('every shipped scheme key passes its published checksum', async (t) => {
     const sha1 = createHash('sha1').update(Buffer.from(k.rid + k.index + k.modulus + k.exponent, 'hex')).digest('hex').toUpperCase();
     t.equal(sha1, k.checksum, `${k.scheme} ${k.index}: published checksum`);
     t.equal(k.rid, RIDS[k.scheme], `${k.scheme} ${k.index}: the scheme's RID`);
-    t.ok([1024, 1152, 1408, 1984].includes((k.modulus.length / 2) * 8), `${k.scheme} ${k.index}: an EMV key length`);
+    t.ok([1024, 1152, 1408, 1984].includes(bits(k)), `${k.scheme} ${k.index}: an EMV key length`);
     const v = verifyCaKey(k, new Date(Date.UTC(2015, 0, 1)));
     t.ok(v.ok, `${k.scheme} ${k.index}: loads (before its expiry)`);
   }
 });
 
-t.test('loading on a day: expired keys refused with the reason, 1984-bit keys in use', async (t) => {
-  const { keys, refused } = loadCaKeys(SCHEME_CA_KEYS, DAY);
-  t.ok(keys.length >= 5, 'the current keys load');
-  for (const k of keys) t.equal(k.modulus.length, 248, `${k.rid} ${k.index.toString(16)}: 1984-bit keys are the current ones in 2026`);
-  for (const r of refused) {
-    t.equal(r.code, 'KEY_CAPK_EXPIRED');
-    t.match(r.message, /^CA key A[0-9]{9} index [0-9A-F]{2} \([a-z]+\): expired on 20[0-9]{2}-[0-9]{2}-[0-9]{2}; refused$/);
+t.test('on 2026-11-28: the 1408-bit keys are refused as expired, the 1984-bit keys load', async (t) => {
+  const k1408 = SCHEME_CA_KEYS.filter((k) => bits(k) === 1408);
+  t.same(k1408.map((k) => `${k.scheme} ${k.index}`).sort(), ['amex 0F', 'discover 04', 'jcb 12', 'mastercard 05', 'unionpay 03', 'visa 08'], 'one 1408-bit key per scheme');
+  for (const k of k1408) {
+    t.match(verifyCaKey(k, DAY), { ok: false, code: 'KEY_CAPK_EXPIRED', message: `CA key ${k.rid} index ${k.index} (${k.scheme}): expired on ${SUNSET_1408}; refused` }, `${k.scheme} ${k.index}: expired`);
   }
-  const visa09 = verifyCaKey(SCHEME_CA_KEYS.find((k) => k.rid === 'A000000003' && k.index === '09')!, new Date(Date.UTC(2030, 11, 31)));
-  t.ok(visa09.ok, 'valid through its expiry day');
-  const after = verifyCaKey(SCHEME_CA_KEYS.find((k) => k.rid === 'A000000003' && k.index === '09')!, new Date(Date.UTC(2031, 0, 1)));
-  t.match(after, { ok: false, code: 'KEY_CAPK_EXPIRED', message: /A000000003 index 09 \(visa\): expired on 2030-12-31/ });
+  const k1984 = SCHEME_CA_KEYS.filter((k) => bits(k) === 1984);
+  t.same(k1984.map((k) => `${k.scheme} ${k.index}`).sort(), ['amex 10', 'discover 05', 'jcb 14', 'mastercard 06', 'unionpay 04', 'visa 09'], 'one 1984-bit key per scheme');
+  // Every expiry published for these keys (Forte, SHHam12) is after 2026-11-28.
+  for (const k of k1984) t.ok(verifyCaKey(k, DAY).ok, `${k.scheme} ${k.index}: 1984-bit key in use`);
+  const { keys, refused } = loadCaKeys(SCHEME_CA_KEYS, DAY);
+  t.same(keys.map((k) => `${k.rid}:${k.index.toString(16).toUpperCase().padStart(2, '0')}`).sort(), k1984.map((k) => `${k.rid}:${k.index}`).sort(), 'the kernel gets the 1984-bit keys only');
+  t.equal(refused.length, 6);
+  for (const r of refused) t.match(r, { code: 'KEY_CAPK_EXPIRED', message: /^CA key A[0-9]{9} index [0-9A-F]{2} \([a-z]+\): expired on 2024-12-31; refused$/ });
+});
+
+t.test('Book 2: the expiry date is the last day a key is valid', async (t) => {
+  for (const k of SCHEME_CA_KEYS) {
+    t.ok(verifyCaKey(k, utc(k.expiry)).ok, `${k.scheme} ${k.index}: accepted on its expiry day ${k.expiry}`);
+    t.match(verifyCaKey(k, utc(k.expiry, 1)), { ok: false, code: 'KEY_CAPK_EXPIRED' }, `${k.scheme} ${k.index}: refused the day after`);
+  }
+  const visa09 = key('A000000003', '09');
+  t.ok(verifyCaKey({ ...visa09, expiry: '281231' }, new Date(Date.UTC(2028, 11, 31, 23, 59, 59))).ok, 'the whole last day, to its last second');
+  t.match(verifyCaKey({ ...visa09, expiry: '281231' }, new Date(Date.UTC(2029, 0, 1))), { ok: false, code: 'KEY_CAPK_EXPIRED', message: 'CA key A000000003 index 09 (visa): expired on 2028-12-31; refused' });
+  t.ok(verifyCaKey({ ...visa09, expiry: '280229' }, new Date(Date.UTC(2028, 1, 29))).ok, 'a leap day expiry is a valid date');
 });
 
 t.test('a wrong checksum is refused with a clear message', async (t) => {
-  const k = SCHEME_CA_KEYS.find((x) => x.scheme === 'mastercard' && x.index === '06')!;
-  const flipped: CaKeyRecord = { ...k, modulus: k.modulus.slice(0, -1) + (k.modulus.endsWith('F') ? 'E' : 'F') };
-  t.match(verifyCaKey(flipped, DAY), { ok: false, code: 'KEY_CAPK_CHECKSUM', message: /^CA key A000000004 index 06 \(mastercard\): checksum F910A1504D5FFB793D94F3B500765E1ABCAD72D9 does not match the key .*mistyped or altered; refused$/ });
-  t.match(verifyCaKey({ ...k, checksum: '00'.repeat(20) }, DAY), { ok: false, code: 'KEY_CAPK_CHECKSUM' });
+  for (const k of SCHEME_CA_KEYS) {
+    // One modulus byte flipped (XOR FF) in the middle of the key: the SHA-1 of Book 2 Table 23 no longer matches.
+    const at = Math.floor(k.modulus.length / 4) * 2;
+    const flipped = (0xff ^ parseInt(k.modulus.slice(at, at + 2), 16)).toString(16).toUpperCase().padStart(2, '0');
+    const bad: CaKeyRecord = { ...k, modulus: k.modulus.slice(0, at) + flipped + k.modulus.slice(at + 2) };
+    t.match(verifyCaKey(bad, utc(k.expiry)), { ok: false, code: 'KEY_CAPK_CHECKSUM', message: `CA key ${k.rid} index ${k.index} (${k.scheme}): checksum ${k.checksum} does not match the key` }, `${k.scheme} ${k.index}`);
+  }
+  const k = key('A000000004', '06');
+  t.match(verifyCaKey({ ...k, checksum: '00'.repeat(20) }, DAY), { ok: false, code: 'KEY_CAPK_CHECKSUM', message: /mistyped or altered; refused$/ });
   t.match(verifyCaKey({ ...k, exponent: '05' }, DAY), { ok: false, code: 'KEY_CAPK_FORMAT', message: /exponent must be 03 or 010001/ });
   t.match(verifyCaKey({ ...k, expiry: '301331' }, DAY), { ok: false, code: 'KEY_CAPK_FORMAT', message: /expiry must be a date YYMMDD/ });
   t.match(verifyCaKey({ ...k, rid: 'A0000004' }, DAY), { ok: false, code: 'KEY_CAPK_FORMAT', message: /rid must be 10 hex digits/ });
