@@ -162,6 +162,15 @@ const FORBIDDEN_NAME = /^(track\d?|track\d?data|trackdata|magstripe|cvv\d?|cvc\d
 const FORBIDDEN_PART = /(track|cvv|cvc|pinblock|pin_block|pin-block)/i;
 /** Fields sealed with the record that may carry the PAN. */
 const PAN_FIELDS: ReadonlySet<string> = new Set(['pan', 'icc']);
+/**
+ * Byte strings the engine stores as uppercase hex, by their exact length in hex digits:
+ * the application cryptogram (9F26, b8, EMV Book 3 Annex A). Any 8 bytes are a valid
+ * cryptogram, so about one in 2,000 ARQCs reads as 16 decimal digits and one in ten of
+ * those passes Luhn: the digit-run check would refuse a host-approved sale's outcome.
+ * These fields are checked for their shape instead (a PAN is not 16 hex digits of a field
+ * filled from the card's 9F26).
+ */
+const HEX_FIELDS: ReadonlyMap<string, number> = new Map([['cryptogram', 16]]);
 /** ISO 8583 fields that carry card data: never in `iso` (2 goes to `pan`, 55 to `icc`, the rest is never stored). */
 const ISO_CARD_FIELDS: ReadonlySet<string> = new Set(['2', '35', '36', '45', '52', '55']);
 
@@ -197,6 +206,11 @@ function scan(value: unknown, path: string, depth: number): void {
         if (ISO_CARD_FIELDS.has(id)) throw new JournalError('JOURNAL_SENSITIVE', `iso.${id}: ISO 8583 field ${id} carries card data and is never stored here`);
         if (typeof text !== 'string') throw new JournalError('JOURNAL_RECORD', `iso.${id}: expected text`);
       }
+      continue;
+    }
+    const hexLength = depth === 0 ? HEX_FIELDS.get(k) : undefined;
+    if (hexLength !== undefined && v !== undefined) {
+      if (typeof v !== 'string' || v.length !== hexLength || !/^[0-9A-F]+$/.test(v)) throw new JournalError('JOURNAL_RECORD', `${where}: expected ${hexLength / 2} bytes as uppercase hex`);
       continue;
     }
     if (PAN_FIELDS.has(k) && depth === 0) {

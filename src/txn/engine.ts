@@ -106,8 +106,14 @@ class TxnEngine implements Engine {
   private readonly clock: () => Date;
   private readonly random: (n: number) => Uint8Array;
   private readonly currencies: Readonly<Record<string, { readonly numeric: string; readonly exponent: number }>>;
-  /** Outcomes of the open batch by txnId (the latest outcome of each). */
-  private readonly index = new Map<string, Outcome>();
+  /**
+   * Where the open batch's outcomes are in the journal: txnId -> seq of its latest outcome,
+   * and txnId -> the txnIds whose outcomes refer to it. The records are read back when a
+   * void, refund or reprint needs them, so memory stays flat as a batch grows and no PAN
+   * stays in memory after its transaction.
+   */
+  private readonly index = new Map<string, number>();
+  private readonly referrers = new Map<string, Set<string>>();
   private last: Outcome | undefined;
   private indexBatch: number | undefined;
   private ready: Promise<void> | undefined;
@@ -129,14 +135,20 @@ class TxnEngine implements Engine {
       const j = this.deps.journal;
       this.indexBatch = j.openBatch;
       this.sequence = j.lastSeq;
-      for await (const { record } of j.records()) if (record.type === 'txn-outcome') this.remember(record);
+      for await (const { seq, record } of j.records()) if (record.type === 'txn-outcome') this.remember(record, seq);
     })();
     return this.ready;
   }
 
-  private remember(r: Outcome): void {
+  private remember(r: Outcome, seq: number): void {
     this.last = r;
-    if (r.batch === this.indexBatch) this.index.set(r.txnId, r);
+    if (r.batch === this.indexBatch) {
+      this.index.set(r.txnId, seq);
+      if (r.originalTxnId !== undefined) {
+        const set = this.referrers.get(r.originalTxnId) ?? new Set<string>();
+        this.referrers.set(r.originalTxnId, set.add(r.txnId));
+      }
+    }
     if (r.result === 'approved' && r.training !== true && (r.txnType === 'sale' || r.txnType === 'completion' || r.txnType === 'preauth')) {
       this.velocity.add(Date.parse(r.at), r.amount, r.cardRef);
     }
@@ -154,6 +166,23 @@ class TxnEngine implements Engine {
     if (this.indexBatch === batch) return;
     this.indexBatch = batch;
     this.index.clear();
+    this.referrers.clear();
+  }
+
+  /** The outcome record at journal `seq`. */
+  private async outcomeAt(seq: number): Promise<Outcome> {
+    for await (const { record } of this.deps.journal.records(seq)) {
+      if (record.type === 'txn-outcome') return record;
+      break;
+    }
+    throw new Error(`journal record ${seq} is not a transaction outcome`);
+  }
+
+  /** The latest outcomes, in the open batch, of the transactions that refer to `txnId`. */
+  private async relatedInBatch(txnId: string): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    for (const id of this.referrers.get(txnId) ?? []) out.push(await this.outcomeAt(this.index.get(id)!));
+    return out;
   }
 
   // --- run ----------------------------------------------------------------------------------
@@ -314,8 +343,8 @@ class TxnEngine implements Engine {
 
   /** One journal batch: the outcome and what it makes owed; then the outcome is remembered. */
   private async commit(outcome: Outcome, owed: JournalRecord[] = []): Promise<void> {
-    await this.deps.journal.append([...owed, outcome]);
-    this.remember(outcome);
+    const { last } = await this.deps.journal.append([...owed, outcome]);
+    this.remember(outcome, last);
   }
 
   private async finish(ui: EngineUi, o: Omit<Outcome, 'type' | 'at'>, status: TxnResult['status'], extra: Partial<TxnResult> = {}, owed: JournalRecord[] = []): Promise<TxnResult> {
@@ -489,7 +518,7 @@ class TxnEngine implements Engine {
   /** The outcome of `txnId` and every later outcome that refers to it. */
   private async lookup(txnId: string): Promise<{ original: Outcome; related: Outcome[] } | undefined> {
     const inBatch = this.index.get(txnId);
-    if (inBatch) return { original: inBatch, related: [...this.index.values()].filter((o) => o.originalTxnId === txnId) };
+    if (inBatch !== undefined) return { original: await this.outcomeAt(inBatch), related: await this.relatedInBatch(txnId) };
     let original: Outcome | undefined;
     const related: Outcome[] = [];
     for await (const { record } of this.deps.journal.records()) {
@@ -616,7 +645,7 @@ class TxnEngine implements Engine {
 
   async find(txnId: string | 'last'): Promise<TxnSummary | undefined> {
     await this.init();
-    if (txnId === 'last') return this.last && this.summary(this.last, [...this.index.values()]);
+    if (txnId === 'last') return this.last && this.summary(this.last, await this.relatedInBatch(this.last.txnId));
     const found = await this.lookup(txnId);
     return found && this.summary(found.original, found.related);
   }
@@ -626,7 +655,11 @@ class TxnEngine implements Engine {
     const batch = this.deps.journal.openBatch;
     if (batch === undefined) return [];
     this.syncIndexBatch(batch);
-    const all = [...this.index.values()];
+    // Read back from the journal (a pick list is rare; the open batch is not kept in memory).
+    const latest = new Map<string, Outcome>();
+    const from = this.deps.journal.openBatchStart?.seq ?? 1;
+    for await (const { record } of this.deps.journal.records(from)) if (record.type === 'txn-outcome' && record.batch === batch) latest.set(record.txnId, record);
+    const all = [...latest.values()];
     return all.map((o) => this.summary(o, all)).reverse();
   }
 

@@ -37,6 +37,19 @@ t.test('the guard refuses what DESIGN "Data rules" says is never stored', async 
   t.equal(code(() => checkRecord({ type: 'reversal-owed', at: 'x', item: { id: '1' }, iso: { '90': '020000012311281203450000000000000000000000' } })), undefined, 'field 90 (42 digits) is not a PAN');
 });
 
+t.test('a cryptogram (9F26, any 8 bytes, EMV Book 3 Annex A) that reads as Luhn-valid digits is stored', async (t) => {
+  // 4761739001010010 passes Luhn: as a PAN anywhere else it is refused (above); as the 8
+  // bytes 47 61 73 90 01 01 00 10 of an ARQC it is an ordinary cryptogram.
+  const arqc = '4761739001010010';
+  t.ok(containsClearPan(arqc), 'the digits pass Luhn');
+  t.equal(code(() => checkRecord({ ...outcome('a', 1), cryptogram: arqc, cryptogramType: 'ARQC' })), undefined, 'the outcome record passes');
+  t.equal(code(() => checkRecord({ ...outcome('a', 1), cryptogram: '47617390010100' })), 'JOURNAL_RECORD', '7 bytes: refused');
+  t.equal(code(() => checkRecord({ ...outcome('a', 1), cryptogram: '4761739001010010AB' })), 'JOURNAL_RECORD', '9 bytes: refused');
+  t.equal(code(() => checkRecord({ ...outcome('a', 1), cryptogram: '4761739001O10010' })), 'JOURNAL_RECORD', 'not hex: refused');
+  t.equal(code(() => checkRecord({ ...outcome('a', 1), reason: `ARQC ${arqc}` })), 'JOURNAL_SENSITIVE', 'the same digits in free text are still refused');
+  t.equal(code(() => checkRecord({ type: 'audit', at: 'x', event: { cryptogram: arqc } })), 'JOURNAL_SENSITIVE', 'only the top-level cryptogram field is a byte string');
+});
+
 t.test('record shape', async (t) => {
   t.equal(code(() => checkRecord({ ...pending('a', 1), amount: 1.5 })), 'JOURNAL_RECORD', 'money is integer minor units');
   t.equal(code(() => checkRecord({ ...pending('a', 1), amount: -1 })), 'JOURNAL_RECORD');
