@@ -368,8 +368,9 @@ class TxnEngine implements Engine {
       txnId: outcome.txnId,
       ...(outcome.responseCode ? { responseCode: outcome.responseCode } : {}),
       ...(outcome.reason ? { reason: outcome.reason } : {}),
-      receipt: this.receipt(outcome),
       ...extra,
+      // A balance inquiry's receipt prints the balance (not journalled: a reprint shows none).
+      receipt: extra.balance ? { ...this.receipt(outcome), balance: extra.balance } : this.receipt(outcome),
     };
     return this.done(ui, result);
   }
