@@ -6,6 +6,8 @@ export const JOURNAL_ERROR_CODES = {
   JOURNAL_KEY: 'the data key cannot be unwrapped with the device key (another device, or a damaged key record)',
   JOURNAL_IO: 'the journal database cannot be opened, read or written (locked by another process, disk error)',
   JOURNAL_CLOSED: 'the journal was closed',
+  JOURNAL_BATCH_CLOSING: 'a settlement is closing the open batch: no transaction may start until it ends',
+  JOURNAL_BATCH_HELD: 'a transaction holds the open batch: it cannot be closed until that transaction ends',
   JOURNAL_BACKUP: 'a backup archive cannot be written, or one being restored is damaged, incomplete or from another device',
 } as const;
 

@@ -452,6 +452,9 @@ export class Journal {
   /** The last checkpoint's sequence number, and the batches whose totals changed since (the next checkpoint holds them). */
   #checkpointSeq: number;
   #inUse: Set<number>;
+  /** Transactions holding the open batch, and whether a settlement is closing it (see {@link Journal.holdBatch}). */
+  #batchHolds = 0;
+  #batchClosing = false;
 
   private constructor(
     readonly dir: string,
@@ -562,6 +565,41 @@ export class Journal {
       if (records.length > 0) await this.#write(records, options);
       return result;
     });
+  }
+
+  /**
+   * A transaction holds the open batch from the moment it takes the batch number until its
+   * outcome is written, so that a settlement cannot total and close the batch under it (the
+   * transaction's records would name a batch the host already reconciled without them).
+   * Returns the release. Throws JOURNAL_BATCH_CLOSING while a settlement is closing the batch.
+   * In memory only: after a restart nothing holds the batch, and a transaction that was in
+   * flight is a pending record, which settlement refuses on its own.
+   */
+  holdBatch(): () => void {
+    if (this.#batchClosing) throw new JournalError('JOURNAL_BATCH_CLOSING', 'the batch is being settled: try again when settlement has finished');
+    this.#batchHolds++;
+    let held = true;
+    return () => {
+      if (held) this.#batchHolds--;
+      held = false;
+    };
+  }
+
+  /**
+   * Settlement takes the open batch for itself from before it reads the totals until the
+   * batch is closed (or the settlement gives up). Returns the release. Throws
+   * JOURNAL_BATCH_HELD while a transaction holds the batch, and JOURNAL_BATCH_CLOSING when
+   * another settlement already closes it.
+   */
+  closeBatchGate(): () => void {
+    if (this.#batchClosing) throw new JournalError('JOURNAL_BATCH_CLOSING', 'another settlement is already closing the batch');
+    if (this.#batchHolds > 0) throw new JournalError('JOURNAL_BATCH_HELD', `${this.#batchHolds} transaction(s) in progress: settle when they have finished`);
+    this.#batchClosing = true;
+    let held = true;
+    return () => {
+      if (held) this.#batchClosing = false;
+      held = false;
+    };
   }
 
   /**

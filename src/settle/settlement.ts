@@ -109,11 +109,21 @@ export class JournalSettlement implements Settlement {
 
   async settle(options: { readonly operator: string; readonly trigger: 'manual' | 'schedule' }): Promise<SettleResult> {
     if (this.#running) throw new SettleError('SETTLE_BUSY', 'a settlement is already running');
+    let release: () => void;
+    try {
+      release = this.options.journal.closeBatchGate();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'JOURNAL_BATCH_HELD') throw new SettleError('SETTLE_PENDING', (err as Error).message);
+      if (code === 'JOURNAL_BATCH_CLOSING') throw new SettleError('SETTLE_BUSY', 'a settlement is already running');
+      throw err;
+    }
     this.#running = true;
     try {
       return await this.#settle(options);
     } finally {
       this.#running = false;
+      release();
     }
   }
 

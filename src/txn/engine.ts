@@ -218,15 +218,27 @@ class TxnEngine implements Engine {
     if (!cur) return this.refuse(ui, request, 'currency-not-supported');
     if (!Number.isSafeInteger(request.amount) || request.amount < 0) return this.done(ui, { status: 'failed', reason: 'the amount must be whole minor units' });
     if (request.training === true && !this.deps.trainingHost) return this.done(ui, { status: 'failed', reason: 'training mode has no host' });
-    const batch = await this.openBatchNumber();
-    this.syncIndexBatch(batch);
-    switch (request.type) {
-      case 'sale':
-      case 'preauth':
-      case 'balance':
-        return this.withCard(request, ui, batch, cur.numeric);
-      default:
-        return this.byReference(request, ui, batch, cur.numeric);
+    // The batch number is taken now and written with the outcome: hold the batch in between.
+    let release: () => void;
+    try {
+      release = this.deps.journal.holdBatch();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'JOURNAL_BATCH_CLOSING') return this.refuse(ui, request, 'batch-closing');
+      throw err;
+    }
+    try {
+      const batch = await this.openBatchNumber();
+      this.syncIndexBatch(batch);
+      switch (request.type) {
+        case 'sale':
+        case 'preauth':
+        case 'balance':
+          return await this.withCard(request, ui, batch, cur.numeric);
+        default:
+          return await this.byReference(request, ui, batch, cur.numeric);
+      }
+    } finally {
+      release();
     }
   }
 
@@ -356,8 +368,9 @@ class TxnEngine implements Engine {
       txnId: outcome.txnId,
       ...(outcome.responseCode ? { responseCode: outcome.responseCode } : {}),
       ...(outcome.reason ? { reason: outcome.reason } : {}),
-      receipt: this.receipt(outcome),
       ...extra,
+      // A balance inquiry's receipt prints the balance (not journalled: a reprint shows none).
+      receipt: extra.balance ? { ...this.receipt(outcome), balance: extra.balance } : this.receipt(outcome),
     };
     return this.done(ui, result);
   }

@@ -109,6 +109,7 @@ t.test('balance inquiry: approved with the balance of field 54; declined', async
   const b = await rig.run({ type: 'balance', amount: 0 }, present('unionpay-online', 'insert'));
   t.equal(b.result.status, 'approved', b.result.reason ?? '');
   t.same(b.result.balance, { amount: 100_000, currency: 'CNY' }, 'the 1,000.00 the simulator holds on the card');
+  t.same(b.result.receipt?.balance, { amount: 100_000, currency: 'CNY' }, 'the receipt prints the balance');
   t.equal(await net(rig), 0);
   host.sim.inject('respond', 1, { rc: '05' });
   const d = await rig.run({ type: 'balance', amount: 0 }, present('unionpay-online', 'insert'));
