@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../txn/types.js';
 import type { ReceiptCopy, ReceiptData } from '../receipt/types.js';
-import type { Settlement } from '../settle/types.js';
+import type { Settlement, SettleResult } from '../settle/types.js';
 import type { BatchTotals } from '../journal/totals.js';
 import type { UserStore } from '../users/user-store.js';
 import type { ConfigStore } from '../config/store.js';
@@ -32,9 +32,12 @@ export interface ReceiptPrinterService {
   print(data: ReceiptData, copy: ReceiptCopy, options: { reprint: boolean }): Promise<void>;
 }
 
-/** Prints the X (running, no reset) or Z (closed batch) report; rejects like {@link ReceiptPrinterService.print}. */
+/**
+ * Prints the X (running, no reset) or Z (closed batch) report; rejects like {@link ReceiptPrinterService.print}.
+ * `settle`: the settlement that just closed the batch, printed on the Z report (status, host answer, uploads).
+ */
 export interface ReportPrinterService {
-  printReport(kind: 'x' | 'z', totals: BatchTotals): Promise<void>;
+  printReport(kind: 'x' | 'z', totals: BatchTotals, settle?: SettleResult): Promise<void>;
 }
 
 /**

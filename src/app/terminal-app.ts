@@ -910,7 +910,7 @@ export class TerminalApp {
     this.beep(closed ? 'success' : 'error');
     const lines = this.reportLines('z', result.totals, this.m(`settle.${result.status}`));
     await this.show('settle-result', lines);
-    if (closed) await this.printing(() => services.reports.printReport('z', result.totals), lines);
+    if (closed) await this.printing(() => services.reports.printReport('z', result.totals, result), lines);
     await this.show('settle-result', lines);
     await this.keys.next(this.settings.noticeMs ?? 3_000);
   }

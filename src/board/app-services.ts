@@ -75,7 +75,8 @@ export async function openAppServices(ctx: AppServicesContext): Promise<{ servic
     settlement: wiring.settlement,
     receipts: { print: (data, copy, options) => (receipts ? receipts.print(data, copy, options).then(() => undefined) : noPrinter()) },
     reports: {
-      printReport: (kind, totals) => (receipts ? receipts.printReport(kind, totals, { merchant: reportMerchant, at: new Date().toISOString() }).then(() => undefined) : noPrinter()),
+      printReport: (kind, totals, settle) =>
+        receipts ? receipts.printReport(kind, totals, { merchant: reportMerchant, at: new Date().toISOString(), ...(settle ? { settle } : {}) }).then(() => undefined) : noPrinter(),
     },
     pin,
     training: configTrainingSetting(config),

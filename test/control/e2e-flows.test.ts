@@ -229,7 +229,9 @@ if (!tsHook || !wired) {
     await term.press('ENTER');
     await term.screen('settle-result', m, 120_000);
     t.match((await term.lcd(/SETTLED/, m)).join('\n'), /SETTLED/);
-    t.match(await term.receipt(m), wide('Z REPORT'));
+    const z = await term.receipt(m);
+    t.match(z, wide('Z REPORT'));
+    t.match(z, wide('BATCH CLOSED'), 'the Z report says the settlement closed the batch');
     const recon = term.ledger().reconciliations;
     t.ok(recon.length >= 1 && recon.every((r) => r.balanced || recon.some((x) => x.batch === r.batch && x.balanced)), 'the 0500 balanced');
   });
