@@ -622,16 +622,31 @@ export class TerminalApp {
   private async pickOriginal(type: TxnType): Promise<TxnSummary | undefined> {
     const types = ORIGINAL_TYPES[type]!;
     const training = this.services!.training.get();
-    const list = (await this.services!.engine.openBatch()).filter((s) => types.includes(s.type) && s.result === 'approved' && s.training === training);
+    const eligible = (s: TxnSummary): boolean => types.includes(s.type) && s.result === 'approved' && s.training === training;
+    const list = (await this.services!.engine.openBatch()).filter(eligible);
     const title = this.m('pick.title');
-    if (!list.length) {
+    // A refund may name a sale of a batch already settled, by the trace number on its receipt.
+    const earlier = type === 'refund';
+    if (!list.length && !earlier) {
       this.beep('error');
       await this.notice('pick-original', [this.m('pick.none')], { title });
       return undefined;
     }
     const rows = list.map((s) => `${s.maskedPan ? '*' + s.maskedPan.slice(-4) : this.m(TXN_TITLE[s.type])} ${this.money(s.amount, s.currency)}`);
-    const i = await this.pick('pick-original', title, rows);
-    return i === undefined ? undefined : list[i];
+    const i = list.length ? await this.pick('pick-original', title, earlier ? [...rows, this.m('pick.byTrace')] : rows) : list.length;
+    if (i === undefined) return undefined;
+    if (i < list.length) return list[i];
+    const number = await this.textPrompt('pick-original', title, this.m('reprint.number'), { alpha: false, masked: false, maxLength: 6 });
+    if (number === undefined || number === '') return undefined;
+    const found = await this.services!.engine.findByTrace(Number(number));
+    if (!found || !eligible(found)) {
+      this.beep('error');
+      await this.notice('pick-original', [this.m('reprint.notFound')], { title });
+      return undefined;
+    }
+    const card = found.maskedPan ? `*${found.maskedPan.slice(-4)} ` : '';
+    const ok = await this.confirm('pick-original', title, [`${card}${this.money(found.amount, found.currency)}`, found.at.slice(0, 10), this.m('confirm.ok')]);
+    return ok ? found : undefined;
   }
 
   private txnView(request: TxnRequest, extra: { status?: TxnStatus; txnId?: string } = {}): TxnView {

@@ -663,6 +663,13 @@ class TxnEngine implements Engine {
     return found && this.summary(found.original, found.related);
   }
 
+  async findByTrace(stan: number): Promise<TxnSummary | undefined> {
+    await this.init();
+    let txnId: string | undefined;
+    for await (const { record } of this.deps.journal.records()) if (record.type === 'txn-outcome' && record.stan === stan && record.result === 'approved') txnId = record.txnId;
+    return txnId === undefined ? undefined : this.find(txnId);
+  }
+
   async openBatch(): Promise<TxnSummary[]> {
     await this.init();
     const batch = this.deps.journal.openBatch;

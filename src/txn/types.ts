@@ -132,6 +132,12 @@ export interface Engine {
   find(txnId: string | 'last'): Promise<TxnSummary | undefined>;
   /** Transactions of the open batch, newest first (void/refund/completion pick lists). */
   openBatch(): Promise<TxnSummary[]>;
+  /**
+   * The newest approved transaction, in any batch of the journal, whose STAN (ISO 8583
+   * field 11, the receipt's trace number) is `stan`: a refund of a sale from a batch already
+   * settled. STANs wrap at 999999, so the newest match is the one meant.
+   */
+  findByTrace(stan: number): Promise<TxnSummary | undefined>;
   /** Resolves pending records left by a crash (reversal once), sends owed advices. Run once at start. */
   recover(): Promise<RecoveryReport>;
   close(): Promise<void>;

@@ -162,7 +162,7 @@ export class ScriptedEngine implements Engine {
       ...(script.balance !== undefined ? { balance: { amount: script.balance, currency: request.currency } } : {}),
     };
     if (approved && request.type !== 'balance') {
-      this.batch.unshift({ txnId, type: request.type, result: 'approved', amount: request.amount, currency: request.currency, maskedPan: receipt.maskedPan, at: receipt.at, batch: 1, training: request.training === true, receipt });
+      this.batch.unshift({ txnId, type: request.type, result: 'approved', amount: request.amount, currency: request.currency, maskedPan: receipt.maskedPan, at: receipt.at, batch: this.openBatchNumber, training: request.training === true, receipt });
     }
     if (via === 'insert') emit({ kind: 'remove-card' });
     return end(result);
@@ -173,7 +173,14 @@ export class ScriptedEngine implements Engine {
   }
 
   async openBatch(): Promise<TxnSummary[]> {
-    return [...this.batch];
+    return this.batch.filter((s) => s.batch === this.openBatchNumber);
+  }
+
+  /** Batches before this one are settled: the pick list no longer offers them. */
+  openBatchNumber = 1;
+
+  async findByTrace(stan: number): Promise<TxnSummary | undefined> {
+    return this.batch.find((s) => s.receipt.stan === stan && s.result === 'approved');
   }
 
   async recover(): Promise<RecoveryReport> {

@@ -283,3 +283,59 @@ t.test('every screen of these flows was reached', async (t) => {
   // With sign-in.test.ts ('sign-in', 'not-allowed', reports, settlement, training, sign-out) and pin.test.ts ('pin'): every screen id of terminal-app.ts.
   t.same(screens.filter((s) => !seen.has(s)), [], 'screens never shown');
 });
+
+t.test('refund of a sale from a batch already settled: by the trace number on its receipt', async (t) => {
+  const r = await open(t);
+  await r.signIn(QUICK.supervisor.id, QUICK.supervisor.password);
+  await sale(r, ['1', '2', '3', '4']);
+  const original = r.engine.batch[0]!;
+  r.engine.openBatchNumber = 2; // settled: the open batch is empty
+  const refundMenu = async (): Promise<void> => {
+    await r.press('FUNC', '3');
+    await r.screen('supervisor', /SUPERVISOR ID:/);
+    await r.press('ENTER');
+    await r.screen('supervisor', /PASSWORD:/);
+    await r.type(QUICK.supervisor.password);
+  };
+  // An unknown trace number: NOT FOUND, nothing runs.
+  await refundMenu();
+  await r.screen('pick-original', /TRACE NUMBER:/);
+  await r.type('99');
+  await r.screen('pick-original', /NOT FOUND/);
+  await r.press('ENTER');
+  await r.screen('idle');
+  t.equal(r.engine.requests.length, 1, 'no refund was started');
+  // The receipt's trace number finds the settled sale; the cashier confirms card and amount.
+  await refundMenu();
+  await r.screen('pick-original', /TRACE NUMBER:/);
+  await r.type(String(original.receipt.stan));
+  const confirm = await r.screen('pick-original', /\*0010 CNY 12\.34/);
+  t.match(confirm.join('\n'), new RegExp(original.at.slice(0, 10)), 'the date of the sale is shown');
+  await r.press('ENTER');
+  await r.screen('amount', /CNY 12\.34/);
+  await r.press('ENTER');
+  await r.screen('present-card');
+  r.engine.present('tap');
+  await r.screen('customer-copy');
+  await r.press('CANCEL');
+  t.same(r.engine.requests[1], { type: 'refund', amount: 1234, currency: 'CNY', operator: 'sa', originalTxnId: original.txnId });
+});
+
+t.test('refund with sales in the open batch: EARLIER BATCH is the last row of the pick list', async (t) => {
+  const r = await open(t);
+  await r.signIn(QUICK.supervisor.id, QUICK.supervisor.password);
+  await sale(r, ['5', '0', '0']);
+  await r.press('FUNC', '3');
+  await r.screen('supervisor', /SUPERVISOR ID:/);
+  await r.press('ENTER');
+  await r.screen('supervisor', /PASSWORD:/);
+  await r.type(QUICK.supervisor.password);
+  const pick = await r.screen('pick-original', /EARLIER BATCH/);
+  t.match(pick.join('\n'), /1 \*0010 CNY 5\.00/);
+  t.match(pick.join('\n'), /2 EARLIER BATCH/);
+  await r.press('2');
+  await r.screen('pick-original', /TRACE NUMBER:/);
+  await r.press('CANCEL');
+  await r.screen('idle');
+  t.equal(r.engine.requests.length, 1, 'cancelled: no refund');
+});

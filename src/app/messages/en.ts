@@ -118,6 +118,7 @@ export const en = {
   'pick.title': 'SELECT ORIGINAL',
   'pick.none': 'NO TRANSACTIONS',
   'pick.keys': 'DIGIT=PICK FUNC=MORE',
+  'pick.byTrace': 'EARLIER BATCH',
   'confirm.ok': 'ENTER=OK CANCEL=NO',
   'reprint.title': 'REPRINT',
   'reprint.last': '1 LAST RECEIPT',

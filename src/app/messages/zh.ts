@@ -118,6 +118,7 @@ export const zh: Catalog = {
   'pick.title': '请选择原交易',
   'pick.none': '无交易',
   'pick.keys': '数字=选择 功能=更多',
+  'pick.byTrace': '以前批次',
   'confirm.ok': '确认=确定 取消=否',
   'reprint.title': '重打印',
   'reprint.last': '1 最后一笔',
