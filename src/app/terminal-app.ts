@@ -663,6 +663,7 @@ export class TerminalApp {
     const ui: EngineUi = {
       event: (e) => this.engineEvent(request, e),
       onlinePin: (r) => this.onlinePin(request, r),
+      offlinePin: (r) => this.offlinePin(request, r),
       chooseApplication: (labels) => this.chooseApplication(request, labels),
       signal: abort.signal,
     };
@@ -814,12 +815,15 @@ export class TerminalApp {
 
   // ---- the engine's UI: PIN and application choice ----------------------------------------------
 
-  private async onlinePin(request: TxnRequest, r: Parameters<EngineUi['onlinePin']>[0]): ReturnType<EngineUi['onlinePin']> {
+  /**
+   * The PIN screen: digits masked, into a PinBuffer the caller owns (and wipes). `note` is
+   * shown until the first key (e.g. the tries left after a wrong offline PIN).
+   */
+  private async pinEntry(request: TxnRequest, r: { amount: number; currency: string; bypassAllowed?: boolean }, note = ''): Promise<PinBuffer | 'bypassed' | 'cancelled'> {
     const pin = new PinBuffer();
     const g = this.geometry;
     const txn = this.txnView(request);
     const bypass = r.bypassAllowed === true;
-    let note = '';
     this.secretEntry = true;
     try {
       for (;;) {
@@ -829,11 +833,12 @@ export class TerminalApp {
         const k = await this.keys.next(this.settings.pinTimeoutMs ?? 30_000);
         if (k === KEY_CANCEL || k === KEY_TIMEOUT || k === KEY_STOP) {
           this.engineAbort?.abort();
+          pin.wipe();
           return 'cancelled';
         }
         if (k === KEY_ENTER) {
           if (pin.length === 0 && bypass) return 'bypassed';
-          if (pin.complete) break;
+          if (pin.complete) return pin;
           note = this.m('pin.length');
           this.beep('error');
         } else if (k === KEY_CLEAR) pin.backspace();
@@ -843,13 +848,29 @@ export class TerminalApp {
           else for (const d of digits) pin.push(d.charCodeAt(0) - 48);
         } else this.beep('error');
       }
-      this.secretEntry = false;
-      void this.show('authorising', titled(g, this.m('host.authorising'), [this.money(r.amount, r.currency), this.m('host.wait')]), txn);
-      return await this.services!.pin.encipher(pin, r.pan);
+    } catch (err) {
+      pin.wipe();
+      throw err;
     } finally {
       this.secretEntry = false;
+    }
+  }
+
+  private async onlinePin(request: TxnRequest, r: Parameters<EngineUi['onlinePin']>[0]): ReturnType<EngineUi['onlinePin']> {
+    const pin = await this.pinEntry(request, r);
+    if (typeof pin === 'string') return pin;
+    try {
+      void this.show('authorising', titled(this.geometry, this.m('host.authorising'), [this.money(r.amount, r.currency), this.m('host.wait')]), this.txnView(request));
+      return await this.services!.pin.encipher(pin, r.pan);
+    } finally {
       pin.wipe();
     }
+  }
+
+  /** Offline PIN: the engine builds the card's VERIFY data from the buffer and wipes it. */
+  private offlinePin(request: TxnRequest, r: Parameters<NonNullable<EngineUi['offlinePin']>>[0]): Promise<PinBuffer | 'bypassed' | 'cancelled'> {
+    const note = r.triesLeft === 1 ? this.m('pin.lastTry') : r.retry && r.triesLeft !== undefined ? this.m('pin.triesLeft', { tries: r.triesLeft }) : '';
+    return this.pinEntry(request, r, note);
   }
 
   private async chooseApplication(request: TxnRequest, labels: readonly string[]): Promise<number | undefined> {

@@ -13,6 +13,7 @@ import { runTransaction, type KernelResult } from '../../emv/kernel/kernel.js';
 import type { Candidate, EntryMode as PosEntryMode, KernelOutcome, OdaVerifier, PinEntry, TerminalConfig, TransactionParams } from '../../emv/kernel/types.js';
 import type { Transceive } from '../../emv/transport/transceive.js';
 import { createLogger } from '../log.js';
+import { offlinePinVerifyData } from '../keys/offline-pin.js';
 import { parseTrack, parseTrack2Equivalent } from '../../emv/track/track.js';
 import { maskPan } from '../../emv/track/pan.js';
 import { isEmvError } from '../../emv/errors.js';
@@ -109,6 +110,7 @@ class KernelRun {
   pan: string | undefined;
   pin: { pinBlock: Uint8Array; ksn: Uint8Array } | undefined;
   cancelled = false;
+  private offlineAttempts = 0;
 
   constructor(private readonly ctx: ReadContext) {}
 
@@ -125,8 +127,26 @@ class KernelRun {
         this.pin = { pinBlock: r.pinBlock, ksn: r.ksn };
         return { kind: 'entered' };
       },
-      // The application has no offline PIN pad: the kernel goes on with the next CVM (Book 3 10.5.1).
-      offline: () => Promise.resolve({ kind: 'pinpad-failed' }),
+      offline: async (request) => {
+        const ask = this.ctx.ui.offlinePin?.bind(this.ctx.ui);
+        // No offline PIN pad: the kernel goes on with the next CVM (Book 3 10.5.1).
+        if (!ask) return { kind: 'pinpad-failed' };
+        const retry = this.offlineAttempts++ > 0;
+        const r = await ask({ amount: this.ctx.amount, currency: this.ctx.currency, ...(request.triesLeft !== undefined ? { triesLeft: request.triesLeft } : {}), ...(retry ? { retry } : {}) });
+        if (r === 'bypassed') return { kind: 'bypassed' };
+        if (r === 'cancelled') {
+          this.cancelled = true;
+          return { kind: 'bypassed' };
+        }
+        try {
+          return { kind: 'entered', verifyData: offlinePinVerifyData(r, request) };
+        } catch (err) {
+          log.warn('offline PIN not built', { error: (err as Error).message });
+          return { kind: 'pinpad-failed' };
+        } finally {
+          r.wipe();
+        }
+      },
     };
   }
 

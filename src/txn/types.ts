@@ -6,6 +6,7 @@
  * application owns every screen, the keypad, and printing. Amounts are integer minor units
  * of an ISO 4217 currency (alpha code: CNY, USD, EUR ...).
  */
+import type { PinBuffer } from '../keys/pin-block.js';
 import type { TxnType, TxnOutcomeRecord } from '../journal/records.js';
 import type { ReceiptData } from '../receipt/types.js';
 
@@ -81,6 +82,23 @@ export interface EngineUi {
     /** PIN bypass is allowed (EMV Book 3 10.5, terminal configuration): ENTER with no digit answers 'bypassed'. Default false. */
     readonly bypassAllowed?: boolean;
   }): Promise<{ readonly pinBlock: Uint8Array; readonly ksn: Uint8Array } | 'bypassed' | 'cancelled'>;
+  /**
+   * Offline PIN (EMV Book 3 10.5.1): the application shows the PIN screen (digits masked,
+   * `triesLeft` from the card's PIN Try Counter when it gave one) and hands back the
+   * keypad's `PinBuffer`; the engine builds the card's VERIFY data from it (plaintext or
+   * enciphered under the ICC key, src/keys/offline-pin.ts) and wipes it. Called again after
+   * a wrong PIN while tries remain. Absent: the terminal has no offline PIN pad, and the
+   * kernel goes on with the card's next CVM.
+   */
+  offlinePin?(request: {
+    readonly amount: number;
+    readonly currency: string;
+    readonly triesLeft?: number;
+    /** The card refused the PIN entered before (a wrong PIN): asked again. */
+    readonly retry?: boolean;
+    /** PIN bypass is allowed: ENTER with no digit answers 'bypassed'. */
+    readonly bypassAllowed?: boolean;
+  }): Promise<PinBuffer | 'bypassed' | 'cancelled'>;
   /** Several applications need the cardholder's choice (EMV Book 1 12.4): the index, or undefined to cancel. */
   chooseApplication(labels: readonly string[]): Promise<number | undefined>;
   /** Aborts card waiting and PIN entry (CANCEL key): the engine ends the transaction as `cancelled`. */

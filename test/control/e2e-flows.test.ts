@@ -127,6 +127,25 @@ if (!tsHook || !wired) {
     t.equal(card('online-pin').approvals, 1);
   });
 
+  t.test('sale with offline PIN (plaintext, checked by the card): a wrong PIN, the tries left on the LCD, then the right PIN', async (t) => {
+    const m = term.mark();
+    await keyAmount('640');
+    await term.screen('present-card', m);
+    await term.present('offline-pin', 'insert');
+    await term.screen('pin', m);
+    const wrong = term.mark();
+    await term.press('9', '9', '9', '9', 'ENTER');
+    // The card answered 63C2 (Book 3 6.5.12): asked again, with the tries left.
+    t.match((await term.lcd(/WRONG PIN: 2 LEFT/, wrong)).join('\n'), /ENTER PIN/);
+    await term.press('1', '2', '3', '4', 'ENTER');
+    await term.screen('result', m);
+    t.match((await term.lcd(/APPROVED|DECLINED/, m)).join('\n'), /APPROVED/);
+    const receipt = await finish(m);
+    await term.remove();
+    t.match(receipt, /PIN VERIFIED/);
+    t.notMatch(receipt, /1234|9999/, 'no PIN on the receipt');
+  });
+
   t.test('decline: the card declines offline (AAC); a declined receipt; no money moves', async (t) => {
     const r = await sale(t, '700', 'decline-offline', 'tap');
     t.match(r.lcd.join('\n'), /DECLINED/);

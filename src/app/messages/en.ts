@@ -100,6 +100,8 @@ export const en = {
   'pin.keys': 'ENTER=OK CLEAR=DEL',
   'pin.bypass': 'ENTER=NO PIN',
   'pin.length': 'PIN: 4 TO 12 DIGITS',
+  'pin.triesLeft': 'WRONG PIN: {tries} LEFT',
+  'pin.lastTry': 'LAST PIN TRY',
   'print.printing': 'PRINTING...',
   'print.customerCopy': 'CUSTOMER COPY?',
   'print.yesNo': 'ENTER=YES CANCEL=NO',

@@ -100,6 +100,8 @@ export const zh: Catalog = {
   'pin.keys': '确认=确定 清除=删除',
   'pin.bypass': '确认=无密码',
   'pin.length': '密码为 4 至 12 位',
+  'pin.triesLeft': '密码错 剩{tries}次',
+  'pin.lastTry': '最后一次机会',
   'print.printing': '正在打印...',
   'print.customerCopy': '打印持卡人存根?',
   'print.yesNo': '确认=是 取消=否',
