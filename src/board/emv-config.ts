@@ -14,6 +14,7 @@ import { fromHex, toHex } from '../../emv/bytes.js';
 import type { AidConfig, CaKey, TerminalConfig } from '../../emv/kernel/types.js';
 import type { ConfigStore } from '../config/store.js';
 import type { CaKeyStore } from '../keys/ca-keys.js';
+import type { PaymentsCheck } from '../console/registry.js';
 
 /** What the builder reads of the configuration (a ConfigStore). */
 export type ConfigReader = Pick<ConfigStore, 'get'>;
@@ -132,6 +133,14 @@ export function buildEmvConfig(input: EmvConfigInput): EmvConfigResult {
       aids,
       caKeys,
     },
+  };
+}
+
+/** The console's `payments` check on its own configuration and CA key stores (as the next start will see them). */
+export function paymentsCheck(stores: { config: ConfigReader; caKeys: CaKeyStore }, identity?: EmvConfigInput['identity']): () => PaymentsCheck {
+  return () => {
+    const r = buildEmvConfig({ ...stores, today: new Date(), ...(identity ? { identity } : {}) });
+    return { ready: r.ok, missing: r.ok ? [] : r.missing, warnings: r.warnings };
   };
 }
 

@@ -17,7 +17,8 @@ import { createLogger, logToFile } from '../log.js';
 import { TEST_HOST_KEYS } from './acquirer.js';
 import { loadLayout } from '../host/iso8583/layout.js';
 import { openPayments, type Payments } from './app-services.js';
-import { seedSimConfig } from './emv-config.js';
+import { paymentsCheck, seedSimConfig } from './emv-config.js';
+import { SIM_IDENTITY } from './wiring.js';
 import { buildTerminal } from './build.js';
 import type { Terminal } from './terminal.js';
 import type { ControlState } from '../control/protocol.js';
@@ -121,6 +122,8 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
     }
     // Users, keys and the audit log (the console and the keypad share them).
     consoleServices = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion(), diagnostics: diagnosticsOf(terminal) });
+    const { caKeys } = consoleServices;
+    if (caKeys) consoleServices = { ...consoleServices, paymentsCheck: paymentsCheck({ config: consoleServices.config, caKeys }, terminal.isSim ? SIM_IDENTITY : undefined) };
     if (terminal.isSim) {
       // A sim data folder gets the named TEST credentials and the TEST PIN key of the embedded simulator.
       firstBoot = await ensureFirstBootCredentials(consoleServices.users, 'sim');
