@@ -70,7 +70,7 @@ t.test('not configured: nothing opened, the missing settings named, NOT CONFIGUR
   const { inService } = await app.start();
   t.equal(inService, true, 'the devices are fine');
   t.equal(app.view().screen, 'not-configured');
-  t.same((terminal.models.lcd as Hd44780Model).text(), ['   NOT CONFIGURED   ', '2 SETTING(S) MISSING', '  SEE TECH CONSOLE  ', '                    ']);
+  t.same((terminal.models.lcd as Hd44780Model).text(), ['   NOT CONFIGURED   ', ' 2 ITEM(S) MISSING  ', '  SEE TECH CONSOLE  ', '                    ']);
 });
 
 t.test('configured from the data folder: the engine gets the configured terminal', async (t) => {

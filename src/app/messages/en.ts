@@ -9,7 +9,7 @@ export const en = {
   'oos.title': 'OUT OF SERVICE',
   'oos.more': '+{n} MORE FAULT(S)',
   'nc.title': 'NOT CONFIGURED',
-  'nc.count': '{n} SETTING(S) MISSING',
+  'nc.count': '{n} ITEM(S) MISSING',
   'nc.hint': 'SEE TECH CONSOLE',
   'idle.tapInsertSwipe': 'TAP INSERT SWIPE',
   'idle.ready': 'READY',
