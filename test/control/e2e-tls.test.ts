@@ -50,12 +50,8 @@ if (!tsHook) {
 
   t.test('sale over TLS to the acquirer given with --host', async (t) => {
     term = await startTerminal(dataDir, {}, ['--host', `127.0.0.1:${host.port}`]);
-    await term.screen('sign-in', 0);
-    let since = term.mark();
-    await term.type('cashier-test');
-    await term.press('ENTER', '2', '5', '8', '0', 'ENTER');
-    await term.screen('idle', since);
-    since = term.mark();
+    await term.signIn('cashier-test', '2580');
+    const since = term.mark();
     await term.press('1', '2', '5', '0', 'ENTER');
     await term.screen('present-card', since);
     await term.present('visa-online', 'tap');
