@@ -60,6 +60,11 @@ export function outOfServiceScreen(g: Geometry, s: { failures: { device: string;
   return fit(lines, g);
 }
 
+/** The terminal cannot take payments until configured: says so, how many settings are missing, and where to look. */
+export function notConfiguredScreen(g: Geometry, s: { title: string; count: string; hint: string }): string[] {
+  return fit([center(s.title, g.cols), center(s.count, g.cols), center(s.hint, g.cols)], g);
+}
+
 /** A title row (centred) then the body rows, cut to the panel. */
 export function titled(g: Geometry, title: string, body: readonly string[]): string[] {
   return fit([center(title, g.cols), ...body], g);

@@ -7,7 +7,8 @@
  * the message catalog. `view()` / `onView()` tell the control channel what is shown.
  *
  * Without services (the foundation's `pos run`), the application shows the idle screen
- * and reports keys, nothing more.
+ * and reports keys, nothing more; when the configuration cannot give a payment terminal
+ * (settings.notConfigured), it shows the not-configured screen instead.
  */
 import type { Terminal, SelfTestResult } from '../board/terminal.js';
 import { KEY_CANCEL, KEY_CLEAR, KEY_ENTER, KEY_FUNCTION, type KeyEvent } from '../../hal/roles/keypad.js';
@@ -27,7 +28,7 @@ import { CATALOGS, format, type MessageKey, type MessageParams } from './message
 import { AMOUNT_MAX_DIGITS, AmountEntry, formatAmount, TextEntry } from './entry.js';
 import { KeyInput, KEY_STOP, KEY_TIMEOUT } from './key-input.js';
 import type { AppServices } from './services.js';
-import { bootScreen, center, idleScreen, listPage, outOfServiceScreen, right, signedInIdleScreen, titled, type Geometry } from './screens.js';
+import { bootScreen, center, idleScreen, listPage, notConfiguredScreen, outOfServiceScreen, right, signedInIdleScreen, titled, type Geometry } from './screens.js';
 
 const log = createLogger('pos:app');
 
@@ -48,6 +49,11 @@ export interface AppSettings {
   pinTimeoutMs?: number;
   /** How long a message stays when no key dismisses it (default 3 s). */
   noticeMs?: number;
+  /**
+   * Without services: what the configuration lacks for taking payments (one line each,
+   * src/board/emv-config.ts); the application then shows the not-configured screen.
+   */
+  notConfigured?: readonly string[];
 }
 
 export type AppState = 'starting' | 'idle' | 'out-of-service' | 'stopped';
@@ -260,6 +266,8 @@ export class TerminalApp {
     this.state = 'idle';
     if (this.services) {
       this.loop = this.run();
+    } else if (this.settings.notConfigured?.length) {
+      await this.show('not-configured', notConfiguredScreen(this.geometry, { title: this.m('nc.title'), count: this.m('nc.count', { n: this.settings.notConfigured.length }), hint: this.m('nc.hint') }));
     } else {
       await this.showIdle();
     }

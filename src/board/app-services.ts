@@ -9,9 +9,12 @@ import type { ConfigStore } from '../config/store.js';
 import type { ConsoleServices } from '../console/index.js';
 import { createLogger } from '../log.js';
 import type { Engine } from '../txn/types.js';
-import { SAMPLE_TERMINAL } from '../../emv/kernel/sample-config.js';
+import type { TerminalConfig } from '../../emv/kernel/types.js';
+import type { DeviceKeyProvider } from '../keys/device-key.js';
+import { CaKeyStore } from '../keys/ca-keys.js';
+import { buildEmvConfig } from './emv-config.js';
 import type { Terminal } from './terminal.js';
-import type { Wiring } from './wiring.js';
+import { openWiring, SIM_IDENTITY, type Wiring, type WiringOptions } from './wiring.js';
 
 const log = createLogger('pos:board:app-services');
 
@@ -20,19 +23,60 @@ export interface AppServicesContext {
   config: ConfigStore;
   console: ConsoleServices;
   wiring: Wiring;
+  /** The EMV terminal configuration (buildEmvConfig). */
+  emv: TerminalConfig;
 }
 
+export interface OpenedAppServices {
+  services: AppServices;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export interface PaymentsContext {
+  terminal: Terminal;
+  config: ConfigStore;
+  console: ConsoleServices;
+  dataDir: string;
+  deviceKey: DeviceKeyProvider;
+  acquirer: WiringOptions['acquirer'];
+  now?: () => Date;
+}
+
+/** The terminal can take payments (wiring and services open), or what its configuration lacks. */
+export type Payments =
+  | { readonly ready: true; readonly wiring: Wiring; readonly app: OpenedAppServices; readonly emv: TerminalConfig; readonly warnings: readonly string[] }
+  | { readonly ready: false; readonly missing: readonly string[]; readonly warnings: readonly string[] };
+
 /**
- * The services, or undefined where the terminal cannot take payments: a real board (its EMV terminal configuration, AIDs and
- * CA keys, comes from its acquirer and is not wired yet; the sample configuration holds
- * TEST CA keys and serves the sim board only).
+ * Builds the EMV terminal configuration from the configuration and the CA key store (sim
+ * and real boards alike); when it is usable, opens the wiring (journal, host link,
+ * settlement) and the application's services on it. Otherwise nothing is opened and the
+ * result lists what is missing, each also logged.
  */
-export async function openAppServices(ctx: AppServicesContext): Promise<{ services: AppServices; engine: Engine; close(): Promise<void> } | undefined> {
-  const { terminal, config, wiring } = ctx;
-  if (!terminal.isSim) {
-    log.warn('no EMV terminal configuration for a real board: the keypad application runs without transactions');
-    return undefined;
+export async function openPayments(ctx: PaymentsContext): Promise<Payments> {
+  const { terminal, config } = ctx;
+  const now = ctx.now ?? (() => new Date());
+  const caKeys = ctx.console.caKeys ?? (await CaKeyStore.open(ctx.dataDir));
+  const emv = buildEmvConfig({ config, caKeys, today: now(), ...(terminal.isSim ? { identity: SIM_IDENTITY } : {}) });
+  for (const w of emv.warnings) log.warn(w);
+  if (!emv.ok) {
+    log.error(`NOT CONFIGURED for payments: ${emv.missing.join('; ')}`);
+    return { ready: false, missing: emv.missing, warnings: emv.warnings };
   }
+  const wiring = await openWiring({ dataDir: ctx.dataDir, config, deviceKey: ctx.deviceKey, audit: ctx.console.audit, acquirer: ctx.acquirer, isSim: terminal.isSim, now });
+  try {
+    const app = await openAppServices({ terminal, config, console: { ...ctx.console, audit: wiring.audit }, wiring, emv: emv.terminal });
+    return { ready: true, wiring, app, emv: emv.terminal, warnings: emv.warnings };
+  } catch (err) {
+    await wiring.close();
+    throw err;
+  }
+}
+
+/** The application's services on the wiring, with the engine on the given EMV terminal configuration. */
+export async function openAppServices(ctx: AppServicesContext): Promise<OpenedAppServices> {
+  const { terminal, config, wiring } = ctx;
   // Loaded here, after the board is up, so that boot to the first screen does not wait for them.
   const [txn, receipt] = await Promise.all([import('../txn/index.js'), import('../receipt/index.js')]);
   const address = config.get('merchant.address');
@@ -44,7 +88,7 @@ export async function openAppServices(ctx: AppServicesContext): Promise<{ servic
     trainingHost: wiring.trainingHost,
     layout: wiring.layout,
     readers: terminal.roles,
-    terminal: SAMPLE_TERMINAL,
+    terminal: ctx.emv,
     risk: txn.riskFromConfig((key) => config.get(key as never)),
     merchant,
     cardRefKey: await wiring.cardRefKey(),

@@ -15,8 +15,10 @@ import { FileDeviceKeyProvider } from '../keys/device-key.js';
 import { ensureFirstBootCredentials, type FirstBootState } from '../users/first-boot.js';
 import { createLogger, logToFile } from '../log.js';
 import { TEST_HOST_KEYS } from './acquirer.js';
-import { openAppServices } from './app-services.js';
-import { openWiring, type Wiring } from './wiring.js';
+import { loadLayout } from '../host/iso8583/layout.js';
+import { openPayments, type Payments } from './app-services.js';
+import { paymentsCheck, seedSimConfig } from './emv-config.js';
+import { SIM_IDENTITY } from './wiring.js';
 import { buildTerminal } from './build.js';
 import type { Terminal } from './terminal.js';
 import type { ControlState } from '../control/protocol.js';
@@ -39,6 +41,8 @@ export interface StartOptions {
 export interface HostAddress {
   host: string;
   port: number;
+  /** The embedded acquirer simulator (plain TCP on loopback, never TLS). */
+  embedded?: boolean;
 }
 
 /** Parses `ADDR:PORT` (`127.0.0.1:8583`, `acquirer.example:8583`, `[::1]:8583`). */
@@ -76,7 +80,8 @@ export interface Session {
   /**
    * Resolves what a crash left (pending authorisations reversed once, owed advices sent)
    * with the acquirer, then starts the settlement schedule; call once the acquirer is up.
-   * Returns a line for the banner, or undefined when no engine is wired.
+   * Returns a line for the banner; when the configuration cannot give a payment terminal,
+   * the lines say what is missing.
    */
   recover(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -105,35 +110,48 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
   let app: TerminalApp;
   let control: Awaited<ReturnType<typeof startControl>> | undefined;
   let consoleServices: ConsoleServices;
-  let wiring: Wiring;
-  let appServices: Awaited<ReturnType<typeof openAppServices>>;
+  let payments: Payments;
   let firstBoot: FirstBootState | undefined;
   let acquirer = options.host;
   try {
     if (options.controlPath !== undefined && !terminal.isSim) throw new Error(`--control needs the sim board (board ${terminal.board} has real devices)`);
+    if (terminal.isSim) {
+      // A sim data folder's first boot: the configuration of its virtual cards (AIDs, TEST CA keys).
+      const seeded = await seedSimConfig(config);
+      if (seeded.length) log.info('sim data folder: configuration seeded', { keys: seeded.length });
+    }
     // Users, keys and the audit log (the console and the keypad share them).
     consoleServices = await openConsoleServices({ dataDir: options.dataDir, version: packageVersion(), diagnostics: diagnosticsOf(terminal) });
+    const { caKeys } = consoleServices;
+    if (caKeys) consoleServices = { ...consoleServices, paymentsCheck: paymentsCheck({ config: consoleServices.config, caKeys }, terminal.isSim ? SIM_IDENTITY : undefined) };
     if (terminal.isSim) {
       // A sim data folder gets the named TEST credentials and the TEST PIN key of the embedded simulator.
       firstBoot = await ensureFirstBootCredentials(consoleServices.users, 'sim');
       await seedTestPinKey(consoleServices.keys, TEST_HOST_KEYS);
     }
     const configured = config.get('host.address');
-    wiring = await openWiring({
-      dataDir: options.dataDir,
+    payments = await openPayments({
+      terminal,
       config,
+      console: consoleServices,
+      dataDir: options.dataDir,
       deviceKey: new FileDeviceKeyProvider({ dataDir: options.dataDir }),
-      audit: consoleServices.audit,
       // --host, else the embedded simulator on the sim board, else the configured acquirer.
       acquirer: () => acquirer ?? (terminal.isSim ? undefined : parseHostAddress(configured)),
-      isSim: terminal.isSim,
     });
-    consoleServices = { ...consoleServices, audit: wiring.audit };
-    closers.push(() => wiring.close());
-    appServices = await openAppServices({ terminal, config, console: consoleServices, wiring });
-    if (appServices) closers.push(() => appServices!.close());
-    const settings: AppSettings = { merchantName: String(config.get('merchant.name') ?? 'POS TERMINAL'), version: packageVersion(), currency: config.get('currency') };
-    app = new TerminalApp(terminal, settings, appServices?.services);
+    if (payments.ready) {
+      const { wiring, app: services } = payments;
+      consoleServices = { ...consoleServices, audit: wiring.audit };
+      closers.push(() => wiring.close());
+      closers.push(() => services.close());
+    }
+    const settings: AppSettings = {
+      merchantName: String(config.get('merchant.name') ?? 'POS TERMINAL'),
+      version: packageVersion(),
+      currency: config.get('currency'),
+      ...(payments.ready ? {} : { notConfigured: payments.missing }),
+    };
+    app = new TerminalApp(terminal, settings, payments.ready ? payments.app.services : undefined);
     closers.push(() => app.stop());
     // The channel is up before the self test so a client sees the boot screens too.
     if (terminal.isSim && (options.controlPath !== undefined || options.interactive)) {
@@ -177,14 +195,15 @@ export async function startTerminal(options: StartOptions): Promise<Session> {
       if (!terminal.isSim) return `acquirer: ${config.get('host.address')}`;
       const { createSimulator } = await import('./acquirer.js');
       const ledgerFile = path.join(options.dataDir, 'host-sim-ledger.json');
-      const server = await createSimulator({ layout: wiring.layout, ledgerFile, resume: true }).listen(0);
+      const server = await createSimulator({ layout: payments.ready ? payments.wiring.layout : loadLayout('binary'), ledgerFile, resume: true }).listen(0);
       closers.splice(1, 0, () => server.close()); // closed after everything that talks to it
-      acquirer = { host: '127.0.0.1', port: server.port };
+      acquirer = { host: '127.0.0.1', port: server.port, embedded: true };
       return `acquirer simulator (embedded, TEST keys and cards): 127.0.0.1:${server.port}, ledger ${ledgerFile}`;
     },
     async recover() {
-      if (!appServices) return undefined;
-      const report = await appServices.engine.recover().catch((err: unknown) => {
+      if (!payments.ready) return `NOT CONFIGURED for payments (the keypad says so until the configuration is complete):\n${payments.missing.map((m) => `  - ${m}`).join('\n')}`;
+      const { wiring, app: services } = payments;
+      const report = await services.engine.recover().catch((err: unknown) => {
         log.error('recovery failed', { error: String((err as Error).message) });
         return undefined;
       });

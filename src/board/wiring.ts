@@ -3,7 +3,8 @@
  * data folder (under the device key), the host link on the journal's host store (STAN
  * deferred into the next journal write: two durable writes per sale), the training host
  * (the embedded simulator, its own books, started on first use), audit events into the
- * journal as well as the encrypted audit log, settlement and its scheduler.
+ * journal as well as the encrypted audit log, settlement and its scheduler. With `host.tls`
+ * on, the host link speaks TLS (src/host/tls-config.ts: the files are checked here, at start).
  */
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
@@ -14,6 +15,7 @@ import { connectChannel } from '../host/channel.js';
 import { HostClient } from '../host/client.js';
 import { loadLayout, type Layout } from '../host/iso8583/layout.js';
 import { MemoryHostStore } from '../host/store.js';
+import { tlsOptionsFromConfig } from '../host/tls-config.js';
 import { JournalHostStore, journalAuditSink, journalDir, openJournal, type Journal, type RecoveryState } from '../journal/index.js';
 import type { DeviceKeyProvider } from '../keys/device-key.js';
 import { createLogger } from '../log.js';
@@ -29,7 +31,11 @@ export interface WiringOptions {
   deviceKey: DeviceKeyProvider;
   /** The encrypted audit log of the console services; events go to the journal too. */
   audit: AuditSink;
-  /** The acquirer, asked at each (re)connect: `--host`, the configured one, or the embedded simulator once started. */
+  /**
+   * The acquirer, asked at each (re)connect: `--host`, the configured one, or the embedded
+   * simulator once started. With `host.tls` on, TLS is spoken to it (the embedded simulator,
+   * `embedded: true`, is plain TCP on loopback).
+   */
   acquirer: () => HostAddress | undefined;
   /** The sim board: terminal and merchant IDs default to TEST ones when not configured. */
   isSim: boolean;
@@ -65,6 +71,8 @@ export async function openWiring(options: WiringOptions): Promise<Wiring> {
   const terminalId = config.get('terminal.id') ?? (options.isSim ? SIM_IDENTITY.terminalId : undefined);
   const merchantId = config.get('merchant.id') ?? (options.isSim ? SIM_IDENTITY.merchantId : undefined);
   if (terminalId === undefined || merchantId === undefined) throw new Error('terminal.id and merchant.id must be configured (console: config set) before the terminal can take payments');
+  // Before anything opens: a missing or damaged certificate file stops the start, naming its key.
+  const tls = await tlsOptionsFromConfig(config);
   const { journal, state } = await openJournal({ dir: journalDir(options.dataDir), deviceKey: options.deviceKey });
   if (journal.openBatch === undefined) await journal.append([{ type: 'batch-open', batch: (journal.lastClosedBatch ?? 0) + 1, at: now().toISOString() }]);
   const layout = loadLayout('binary');
@@ -77,7 +85,7 @@ export async function openWiring(options: WiringOptions): Promise<Wiring> {
     connect: () => {
       const address = options.acquirer();
       if (!address) return Promise.reject(new Error('no acquirer address yet'));
-      return connectChannel({ ...address, connectTimeoutMs: 5000 });
+      return connectChannel({ host: address.host, port: address.port, connectTimeoutMs: 5000, ...(tls && !address.embedded ? { tls } : {}) });
     },
   });
   // Training runs against the embedded simulator with books of its own, never the acquirer's.

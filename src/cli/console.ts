@@ -44,6 +44,10 @@ Ctrl-C or SIGTERM stops it.`,
       if (code) throw new CommandError(`${code}: ${(err as Error).message}`);
       throw err;
     }
+    if (services.caKeys) {
+      const { paymentsCheck } = await import('../board/emv-config.js');
+      services = { ...services, paymentsCheck: paymentsCheck({ config: services.config, caKeys: services.caKeys }) };
+    }
     const device = stringOpt(args, 'device') ?? services.config.get('console.device');
     const baudText = stringOpt(args, 'baud');
     if (baudText !== undefined && !/^(9600|19200|38400|57600|115200)$/.test(baudText)) throw new CommandError(`--baud: one of 9600, 19200, 38400, 57600, 115200; got "${baudText}"`, 2);

@@ -20,7 +20,14 @@ const run: Command = {
                       (requests press, present, remove, scan, paper, state; events lcd,
                       receipt, beep, state; see src/control/protocol.ts). Refuses a path
                       another process listens on; the socket is removed at exit.
-  --host ADDR:PORT    use this acquirer instead of the embedded simulator
+  --host ADDR:PORT    use this acquirer instead of the embedded simulator (TLS when the
+                      configuration has host.tls on: host.tlsCaFile, host.tlsCertFile,
+                      host.tlsKeyFile, host.tlsServerName)
+
+The EMV terminal configuration comes from the data folder's configuration (emv.aids,
+emv.*, limits.*, terminal.id, merchant.id, terminal.country) and its CA keys (capk); a
+sim data folder is seeded at first boot with its virtual cards' settings. When something
+is missing, the keypad shows NOT CONFIGURED and the output lists what to set.
 
 On the sim board in an interactive terminal the virtual LCD is drawn and the keyboard
 drives the keypad (digits, Enter = ENTER, Backspace = CLEAR, Esc = CANCEL, F = FUNC);
@@ -66,7 +73,7 @@ Ctrl-C (SIGINT) or SIGTERM closes everything and exits 0.`,
       const code = (err as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('CONTROL_')) throw new CommandError(`${code}: ${(err as Error).message}`);
       if (/^--control/.test((err as Error).message)) throw new CommandError((err as Error).message, 2);
-      if (typeof code === 'string' && /^(JOURNAL|KEY|CONFIG)_/.test(code)) throw new CommandError(`${code}: ${(err as Error).message}`);
+      if (typeof code === 'string' && /^(JOURNAL|KEY|CONFIG|HOST)_/.test(code)) throw new CommandError(`${code}: ${(err as Error).message}`);
       throw err;
     }
     // Signals are handled from here on: a SIGTERM during the start of the extras below still

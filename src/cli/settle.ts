@@ -27,6 +27,9 @@ const settle: Command = {
   usage: `pos settle [--data DIR] [--host ADDR:PORT] [--json]\n\n${DATA_HELP}
 --host ADDR:PORT   the acquirer host (default: config host.address)
 
+With host.tls on, the link is TLS as for pos run: the host certificate must chain to
+host.tlsCaFile; host.tlsCertFile + host.tlsKeyFile are presented when the host asks.
+
 Sends the reversals and advices still owed, then the batch totals (0500) per currency; when
 the host answers 95 (out of balance) every approved transaction of the batch is uploaded
 (0320) and the totals sent again. On success the batch is closed and the next one opened.
@@ -50,21 +53,27 @@ responseCode, uploaded, totals: {batch, byCurrency}}.`,
       const merchantId = config.get('merchant.id');
       if (terminalId === undefined) throw new CommandError('SETTLE_CONFIG: terminal.id is not set (pos config set terminal.id ID)');
       if (merchantId === undefined) throw new CommandError('SETTLE_CONFIG: merchant.id is not set (pos config set merchant.id ID)');
-      if (config.get('host.tls') && hostOpt === undefined) throw new CommandError('SETTLE_CONFIG: host.tls is on; pos settle speaks plain TCP only (settle from the terminal, or give --host)');
       const { host, port } = hostPort(hostOpt ?? config.get('host.address'));
-      const [{ HostClient }, { connectChannel }, { loadLayout }, { JournalHostStore }, { JournalSettlement, isSettleError }] = await Promise.all([
+      const [{ HostClient }, { connectChannel }, { loadLayout }, { JournalHostStore }, { JournalSettlement, isSettleError }, { tlsOptionsFromConfig }] = await Promise.all([
         import('../host/client.js'),
         import('../host/channel.js'),
         import('../host/iso8583/layout.js'),
         import('../journal/host-store.js'),
         import('../settle/index.js'),
+        import('../host/tls-config.js'),
       ]);
+      let tls;
+      try {
+        tls = await tlsOptionsFromConfig(config);
+      } catch (err) {
+        throw new CommandError(`${(err as { code?: string }).code ?? 'HOST_TLS_CONFIG'}: ${(err as Error).message}`);
+      }
       const layout = loadLayout('binary');
       const client = new HostClient({
         layout,
         store: new JournalHostStore(journal),
         terminalId,
-        connect: () => connectChannel({ host, port, connectTimeoutMs: 5000 }),
+        connect: () => connectChannel({ host, port, connectTimeoutMs: 5000, ...(tls ? { tls } : {}) }),
         backoff: { initialMs: 200, maxMs: 1000, attempts: 3 },
       });
       const rates = config.get('fees.mdrPercent');

@@ -21,6 +21,15 @@ export const CONSOLE_ERROR_CODES = {
   CONSOLE_CANCELLED: 'a prompt was cancelled (Ctrl-C), timed out, or the line went away',
 } as const;
 
+/** What the configuration lacks for taking payments (src/board/emv-config.ts). */
+export interface PaymentsCheck {
+  readonly ready: boolean;
+  /** Why the terminal cannot take payments, one line each (empty when ready). */
+  readonly missing: readonly string[];
+  /** What works but is incomplete (an AID dropped, a RID without CA keys). */
+  readonly warnings: readonly string[];
+}
+
 /** A wrong argument: printed with the command's usage. */
 export class ConsoleUsageError extends Error {
   override readonly name = 'ConsoleUsageError';
@@ -54,6 +63,8 @@ export interface ConsoleServices {
   traces?: TraceStore;
   /** CA public keys (`capk`); absent: not managed from this console. */
   caKeys?: CaKeyStore;
+  /** `payments`: whether the configuration and CA keys give a payment terminal; absent: not checked from this console. */
+  paymentsCheck?: () => PaymentsCheck;
   /** Software version shown by `version`. */
   version: string;
   /** Wipes keys, users and data (factory reset); the console has audited it already. */

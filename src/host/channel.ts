@@ -175,7 +175,8 @@ export function connectChannel(options: ConnectOptions): Promise<Channel> {
         ca: options.tls.ca,
         ...(options.tls.cert ? { cert: options.tls.cert } : {}),
         ...(options.tls.key ? { key: options.tls.key } : {}),
-        servername: options.tls.servername ?? options.host,
+        // RFC 6066 3: no SNI for an IP address (the certificate is then checked against the IP itself).
+        ...(options.tls.servername !== undefined || net.isIP(options.host) === 0 ? { servername: options.tls.servername ?? options.host } : {}),
         rejectUnauthorized: true,
         minVersion: 'TLSv1.2',
       });

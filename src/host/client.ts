@@ -185,13 +185,15 @@ export class HostClient {
         },
       });
     });
+    // The time limit can run out while the connection is still being made (backoff): the
+    // rejection is awaited below, but must not count as unhandled meanwhile.
+    response.catch(() => undefined);
     try {
       const channel = await this.ensureChannel();
       await channel.send(frame);
       return await response;
     } catch (err) {
       this.waiting.delete(key);
-      response.catch(() => undefined);
       const e = err instanceof HostError ? err : new HostError('HOST_DISCONNECTED', String((err as Error).message));
       // Unknown outcome: the host may have approved. Reverse (queued durably before sending).
       if (reverse && (e.code === 'HOST_TIMEOUT' || e.code === 'HOST_DISCONNECTED' || e.code === 'HOST_MAC')) {

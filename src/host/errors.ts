@@ -11,6 +11,7 @@ export const HOST_ERROR_CODES = {
   HOST_DISCONNECTED: 'the connection to the host dropped',
   HOST_TIMEOUT: 'no matching response within the time limit for the message type',
   HOST_TLS: 'the TLS handshake or the host certificate check failed',
+  HOST_TLS_CONFIG: 'a TLS file the configuration names (host.tlsCaFile, host.tlsCertFile, host.tlsKeyFile) is unset, unreadable, not PEM, or the certificate and key do not match',
   HOST_MAC: 'a message authentication code did not verify',
   HOST_CLOSED: 'the channel or client was closed',
 } as const;

@@ -52,7 +52,7 @@ t.test('mistakes: a message naming the key, exit 1; usage errors exit 2', async 
   });
   const unknown = await pos('config', 'get', 'merchant.nam', '--data', dir);
   t.equal(unknown.code, 1);
-  t.match(unknown.stderr, /CONFIG_UNKNOWN_KEY: merchant\.nam: unknown key; known keys: merchant\.address, merchant\.id, merchant\.name/);
+  t.match(unknown.stderr, /CONFIG_UNKNOWN_KEY: merchant\.nam: unknown key; known keys: merchant\.address, merchant\.categoryCode, merchant\.id, merchant\.name/);
   t.equal((await pos('config', 'set', 'currency', '--data', dir)).code, 2);
   const help = await pos('config', 'set', '--help');
   t.match(help.stdout, /usage: pos config set/);

@@ -47,7 +47,7 @@ t.test('a fresh data folder reads the defaults and writes nothing', async (t) =>
   t.throws(() => store.require('terminal.id'), { code: 'CONFIG_NOT_SET', message: /terminal\.id: not set; set it with "pos config set terminal\.id VALUE"/ });
   t.equal(store.isSet('currency'), false);
   t.strictSame(readdirSync(dir), [], 'open writes nothing');
-  t.throws(() => store.get('merchant.nmae'), { code: 'CONFIG_UNKNOWN_KEY', message: /merchant\.nmae: unknown key; known keys: merchant\.address, merchant\.id, merchant\.name/ });
+  t.throws(() => store.get('merchant.nmae'), { code: 'CONFIG_UNKNOWN_KEY', message: /merchant\.nmae: unknown key; known keys: merchant\.address, merchant\.categoryCode, merchant\.id, merchant\.name/ });
 });
 
 t.test('bad values are rejected with the key and what was expected', async (t) => {

@@ -5,6 +5,10 @@ declare module '../schema.js' {
   interface ConfigValues {
     'host.address': string;
     'host.tls': boolean;
+    'host.tlsCaFile': string | undefined;
+    'host.tlsCertFile': string | undefined;
+    'host.tlsKeyFile': string | undefined;
+    'host.tlsServerName': string | undefined;
   }
 }
 
@@ -32,5 +36,19 @@ export const hostKeys: readonly ConfigKeyDef[] = [
     default: '127.0.0.1:8583',
     description: 'acquirer host (or switch) the terminal sends ISO 8583 messages to',
   },
-  { key: 'host.tls', type: 'boolean', default: false, description: 'use TLS to the host' },
+  { key: 'host.tls', type: 'boolean', default: false, description: 'use TLS to the host (host.tlsCaFile must name the acquirer\'s CA certificate)' },
+  pemFile('host.tlsCaFile', 'PEM file of the acquirer\'s CA certificate: the only CA the host\'s server certificate may chain to (pinned); required when host.tls is on'),
+  pemFile('host.tlsCertFile', 'PEM file of the terminal\'s own certificate, for a host that asks for one (mutual TLS; with host.tlsKeyFile)'),
+  pemFile('host.tlsKeyFile', 'path of the PEM file holding the terminal\'s TLS private key (mutual TLS; with host.tlsCertFile); the key itself never goes into the configuration'),
+  {
+    key: 'host.tlsServerName',
+    type: 'string',
+    pattern: HOSTNAME,
+    expected: 'a DNS name, e.g. "acquirer.example.com"',
+    description: 'name the host\'s certificate must carry (default: the host part of host.address or --host)',
+  },
 ];
+
+function pemFile(key: string, description: string): ConfigKeyDef {
+  return { key, type: 'string', pattern: /^\/\S.*$/, maxLength: 4096, expected: 'an absolute file path, e.g. "/etc/pos/acquirer-ca.pem"', description };
+}

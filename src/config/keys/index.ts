@@ -6,6 +6,7 @@ import type { ConfigKeyDef } from '../schema.js';
 import { appKeys } from './app.js';
 import { backupKeys } from './backup.js';
 import { consoleKeys } from './console.js';
+import { emvKeys } from './emv.js';
 import { hostKeys } from './host.js';
 import { merchantKeys } from './merchant.js';
 import { terminalKeys } from './terminal.js';
@@ -23,4 +24,5 @@ export const AREA_KEYS: readonly (readonly ConfigKeyDef[])[] = [
   appKeys,
   riskKeys,
   traceKeys,
+  emvKeys,
 ];

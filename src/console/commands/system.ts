@@ -1,4 +1,4 @@
-/** `diag`, `version`, `factory-reset`. */
+/** `diag`, `version`, `payments`, `factory-reset`. */
 import { ConsoleCommandError, ConsoleUsageError, type ConsoleCommand } from '../registry.js';
 import { table } from './prompts.js';
 
@@ -34,6 +34,25 @@ export const versionCommand: ConsoleCommand = {
   async run(ctx, args) {
     noArgs('version', args);
     await ctx.print(`pos ${ctx.services.version} (node ${process.versions.node}, ${process.platform}/${process.arch})`);
+  },
+};
+
+export const paymentsCommand: ConsoleCommand = {
+  name: 'payments',
+  summary: 'say whether the configuration gives a payment terminal, and what is missing',
+  usage: `payments
+  builds the EMV terminal configuration from the settings (terminal.id, merchant.id, emv.aids,
+  emv.*, limits.*) and the CA keys (capk) as the terminal does at start, and lists what is
+  missing; changes take effect when the terminal restarts`,
+  action: 'config.read',
+  async run(ctx, args) {
+    noArgs('payments', args);
+    const check = ctx.services.paymentsCheck;
+    if (!check) throw new ConsoleCommandError('this console was started without the payment configuration check');
+    const r = check();
+    await ctx.print(r.ready ? 'ready: the configuration gives a payment terminal' : 'NOT CONFIGURED for payments:');
+    for (const m of r.missing) await ctx.print(`  - ${m}`);
+    for (const w of r.warnings) await ctx.print(`  warning: ${w}`);
   },
 };
 
