@@ -72,7 +72,7 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Whether a promise has resolved by now (checked after pending callbacks ran; a rejection counts as no). */
+/** Whether a promise has already resolved (a rejection counts as no). */
 async function hasResolved(p: Promise<unknown>): Promise<boolean> {
   const pending = Symbol('pending');
   return (await Promise.race([p, Promise.resolve(pending)]).catch(() => pending)) !== pending;
