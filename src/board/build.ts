@@ -5,6 +5,7 @@
 import { loadBoard, type BoardProfile } from '../../boards/loader.js';
 import type { RoleName } from '../../hal/devices/binding.js';
 import type { BusTrace } from '../../hal/sim/trace.js';
+import type { Clock } from '../../hal/clock.js';
 import { BusSet } from './buses.js';
 import { PARTS } from './parts.js';
 import type { PartContext } from './part.js';
@@ -15,6 +16,12 @@ export interface BuildOptions {
   trace?: BusTrace;
   /** Where board names are looked up. */
   boardsDir?: string;
+  /**
+   * What timed parts (the buzzer) and their sim models keep time by; default the host's
+   * monotonic clock. Tests hand a SteppedClock (hal/sim/clock.ts) so that what the model
+   * measures does not depend on the host's load.
+   */
+  clock?: Clock;
 }
 
 function rolesOf(profile: BoardProfile, device: string): RoleName[] {
@@ -37,7 +44,7 @@ export async function buildTerminal(board: string | BoardProfile, options: Build
   // Chip models first (the far ends of the wires), then every driver opens at once: parts
   // on different buses start in parallel (the LCD's power-on wait overlaps the reader's and
   // the printer's start-up); parts on one bus are serialised by the bus itself.
-  const contexts = profile.devices.map((device): PartContext => ({ profile, device, buses, models }));
+  const contexts = profile.devices.map((device): PartContext => ({ profile, device, buses, models, ...(options.clock ? { clock: options.clock } : {}) }));
   const opened = await Promise.all(
     contexts.map(async (ctx) => {
       const { device } = ctx;

@@ -6,6 +6,7 @@
 import type { BoardDevice, BoardProfile } from '../../boards/loader.js';
 import type { BusSet } from './buses.js';
 import type { TerminalRoles } from './terminal.js';
+import type { Clock } from '../../hal/clock.js';
 
 export interface PartContext {
   readonly profile: BoardProfile;
@@ -13,6 +14,8 @@ export interface PartContext {
   readonly buses: BusSet;
   /** The models built so far on a sim board (by device name). */
   readonly models: Record<string, unknown>;
+  /** The clock timed parts and their models share (BuildOptions.clock); absent: the host's. */
+  readonly clock?: Clock;
 }
 
 export interface OpenedPart {

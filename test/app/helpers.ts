@@ -22,6 +22,7 @@ import { TEST_SCRYPT } from '../console/helpers.js';
 import { MemoryAuditSink } from '../../src/audit/audit.js';
 
 import type { Test } from 'tap';
+import { until } from '../until.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -319,15 +320,7 @@ export async function rig(
   // The driver takes the next press of the same key only after it has seen this one's
   // release (debounced) and gone back to waiting for an edge, with every row driven low.
   // Under load that can take longer than any fixed pause, so wait for it on the wires.
-  const rowPins = (keypad.model as unknown as { rowPins?: { drivenByHost: boolean; level: 0 | 1 }[] }).rowPins;
-  const released = async (): Promise<void> => {
-    if (!rowPins) return sleep(60);
-    const deadline = Date.now() + 30_000;
-    while (!rowPins.every((p) => p.drivenByHost && p.level === 0)) {
-      if (Date.now() > deadline) throw new Error('the keypad driver did not go back to idle');
-      await sleep(5);
-    }
-  };
+  const released = (): Promise<void> => until(() => keypad.driverResting() !== false, 'the keypad driver back at rest', 30_000);
   const press = async (...keys: string[]): Promise<void> => {
     for (const k of keys) {
       const label = keypad.label(k);

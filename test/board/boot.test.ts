@@ -8,6 +8,7 @@ import type { Hd44780Model } from '../../hal/devices/hd44780/hd44780.sim.js';
 import type { SimKeypad } from '../../src/board/parts/matrix-keypad.js';
 import type { KeyEvent } from '../../hal/roles/keypad.js';
 import { memoryBusTrace } from '../../hal/sim/trace.js';
+import { until } from '../until.js';
 
 const fixedNow = (): Date => new Date(2026, 10, 28, 9, 5, 0);
 
@@ -53,7 +54,8 @@ t.test('keys pressed on the model arrive through the driver, once each, in order
     await keypad.model.press(keypad.label(k)!, { bounce: 3 });
     t.equal(await seen, k);
     await keypad.model.release(keypad.label(k)!, { bounce: 3 });
-    await new Promise((r) => setTimeout(r, 60));
+    // The driver has seen the release once it rests again (every row driven low).
+    await until(() => keypad.driverResting() !== false, 'the keypad driver at rest');
   }
   t.same(got, ['1', '2', 'CLEAR', 'ENTER'], 'each key once, in order');
   await app.stop();

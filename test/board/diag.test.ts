@@ -18,6 +18,7 @@ import type { CodeScannerModel } from '../../hal/devices/code-scanner/code-scann
 import { parseBusTrace } from '../../hal/sim/trace.js';
 import { capture } from '../cli/fixtures/io.js';
 import { echoCard } from '../conformance/contactless.js';
+import { until } from '../until.js';
 
 const DEVICES = ['lcd', 'keypad', 'nfc', 'stripe', 'scanner', 'buzzer', 'printer', 'contact'];
 const failing = (checks: readonly DiagCheck[]): string[] => checks.filter((c) => !c.ok).map((c) => `${c.device}/${c.check}`);
@@ -113,11 +114,13 @@ t.test('interactive: keys echoed until CANCEL, a tap, a swipe (masked PAN only),
   let echoed: ((text: string) => void) | undefined;
   // A finger holds each key until the terminal echoed it (however loaded the machine), then lets go.
   const typeKey = async (key: string): Promise<void> => {
+    // A press lands only once the driver has seen the previous release: it rests again
+    // (every row driven low). After CANCEL the check is over and nobody waits for that.
+    await until(() => keypad.driverResting() !== false, 'the keypad driver at rest');
     const seen = new Promise<void>((resolve) => (echoed = (text) => text === `key ${key}` && resolve()));
     await keypad.model.press(keypad.label(key)!, { bounce: 3 });
     await seen;
     await keypad.model.release(keypad.label(key)!, { bounce: 3 });
-    await new Promise((r) => setTimeout(r, 60));
   };
   // The person at the terminal does what each prompt asks.
   const act = async (text: string): Promise<void> => {

@@ -16,6 +16,7 @@ import type { StripeReadError, StripeSwipe } from '../../hal/roles/stripe.js';
 import type { CodeScan } from '../../hal/roles/scanner.js';
 import { echoCard } from '../conformance/contactless.js';
 import type { SimPcscContext } from '../../hal/sim/pcsc.js';
+import { until } from '../until.js';
 
 const EXPECTED = ['lcd', 'keypad', 'nfc', 'stripe', 'scanner', 'buzzer', 'printer', 'contact'] as const;
 type DeviceName = (typeof EXPECTED)[number];
@@ -64,7 +65,8 @@ const CASES: Record<DeviceName, (t: Test, terminal: Terminal) => Promise<void>> 
       await sim.model.press(sim.label(key)!, { bounce: 3 });
       t.equal((await seen).key, key, `contact ${key} closed on the matrix -> key event ${key}`);
       await sim.model.release(sim.label(key)!, { bounce: 3 });
-      await new Promise((r) => setTimeout(r, 60));
+      // The driver has seen the release once it rests again (every row driven low).
+      await until(() => sim.driverResting() !== false, 'the keypad driver at rest');
     }
   },
 

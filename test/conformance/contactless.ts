@@ -6,6 +6,7 @@
 import type { Test } from 'tap';
 import { isHalError } from '../../hal/errors.js';
 import { isContactlessError, type ContactlessReader, type SimContactlessCard } from '../../hal/roles/contactless.js';
+import { HANG_MS } from '../until.js';
 
 export interface ContactlessField {
   present(card: SimContactlessCard): void;
@@ -86,14 +87,14 @@ export function contactlessConformance(t: Test, { name, factory }: ContactlessSu
       setTimeout(() => ac.abort(), 20);
       await t.rejects(pending, { code: 'HAL_ABORTED' });
       field.present(echoCard());
-      const info = await reader.waitForCard({ timeoutMs: 2000 });
+      const info = await reader.waitForCard({ timeoutMs: HANG_MS });
       t.equal(info.protocol, 'iso14443-4');
     });
 
     withReader('a card: UID, ATQA, SAK and ATS as the card gave them', async (t, { reader, field }) => {
       const card = echoCard();
       field.present(card);
-      const info = await reader.waitForCard({ timeoutMs: 2000 });
+      const info = await reader.waitForCard({ timeoutMs: HANG_MS });
       t.equal(hex(info.uid), hex(card.uid));
       t.equal(hex(info.atqa), '0044');
       t.equal(info.sak, 0x20);
@@ -102,14 +103,14 @@ export function contactlessConformance(t: Test, { name, factory }: ContactlessSu
     });
 
     withReader('a card that arrives while polling is found', async (t, { reader, field }) => {
-      const pending = reader.waitForCard({ timeoutMs: 3000 });
+      const pending = reader.waitForCard({ timeoutMs: HANG_MS });
       setTimeout(() => field.present(echoCard()), 40);
       t.equal((await pending).protocol, 'iso14443-4');
     });
 
     withReader('transceive: whole R-APDU with SW1 SW2, up to 256 + 2 bytes', async (t, { reader, field }) => {
       field.present(echoCard());
-      await reader.waitForCard({ timeoutMs: 2000 });
+      await reader.waitForCard({ timeoutMs: HANG_MS });
       t.equal(hex(await reader.transceive(SELECT_PPSE)), '325041592E5359532E4444463031' + '9000');
       const r = await reader.transceive(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x00));
       t.equal(r.length, 258);
@@ -119,7 +120,7 @@ export function contactlessConformance(t: Test, { name, factory }: ContactlessSu
 
     withReader('calls are queued in call order', async (t, { reader, field }) => {
       field.present(echoCard());
-      const found = reader.waitForCard({ timeoutMs: 2000 });
+      const found = reader.waitForCard({ timeoutMs: HANG_MS });
       const r = reader.transceive(SELECT_PPSE);
       await found;
       t.equal(hex((await r).subarray(-2)), '9000');
@@ -134,18 +135,18 @@ export function contactlessConformance(t: Test, { name, factory }: ContactlessSu
       const b = echoCard([0x08, 0x01, 0x02, 0x03]);
       field.present(a);
       field.present(b);
-      const err = await reader.waitForCard({ timeoutMs: 2000 }).catch((e: unknown) => e);
+      const err = await reader.waitForCard({ timeoutMs: HANG_MS }).catch((e: unknown) => e);
       t.ok(isContactlessError(err, 'more-than-one-card'), String(err));
       t.match(String((err as Error).message), /more than one card/);
       field.remove(b);
-      t.equal(hex((await reader.waitForCard({ timeoutMs: 2000 })).uid), hex(a.uid));
+      t.equal(hex((await reader.waitForCard({ timeoutMs: HANG_MS })).uid), hex(a.uid));
     });
 
     withReader('card pulled mid-APDU: card-removed, never a hang', async (t, { reader, field }) => {
       field.present(echoCard());
-      await reader.waitForCard({ timeoutMs: 2000 });
+      await reader.waitForCard({ timeoutMs: HANG_MS });
       field.pullDuringNextExchange();
-      const err = await reader.transceive(SELECT_PPSE, { timeoutMs: 3000 }).catch((e: unknown) => e);
+      const err = await reader.transceive(SELECT_PPSE, { timeoutMs: HANG_MS }).catch((e: unknown) => e);
       t.ok(isContactlessError(err, 'card-removed'), String(err));
       t.match(String((err as Error).message), /card removed/);
       await t.rejects(reader.transceive(SELECT_PPSE), { code: 'HAL_DEVICE', fault: 'no-card' }, 'the target is gone');
@@ -154,9 +155,9 @@ export function contactlessConformance(t: Test, { name, factory }: ContactlessSu
     withReader('waitForRemoval: HAL_TIMEOUT while the card stays, resolves once it is gone', async (t, { reader, field }) => {
       const card = echoCard();
       field.present(card);
-      await reader.waitForCard({ timeoutMs: 2000 });
+      await reader.waitForCard({ timeoutMs: HANG_MS });
       await t.rejects(reader.waitForRemoval({ timeoutMs: 80 }), { code: 'HAL_TIMEOUT' });
-      const gone = reader.waitForRemoval({ timeoutMs: 3000 });
+      const gone = reader.waitForRemoval({ timeoutMs: HANG_MS });
       setTimeout(() => field.remove(card), 30);
       await gone;
       t.pass('removal detected');
@@ -164,13 +165,13 @@ export function contactlessConformance(t: Test, { name, factory }: ContactlessSu
 
     withReader('release and fieldOff end the session; waitForCard starts a new one', async (t, { reader, field }) => {
       field.present(echoCard());
-      await reader.waitForCard({ timeoutMs: 2000 });
+      await reader.waitForCard({ timeoutMs: HANG_MS });
       await reader.release();
       await t.rejects(reader.transceive(SELECT_PPSE), { code: 'HAL_DEVICE', fault: 'no-card' });
-      await reader.waitForCard({ timeoutMs: 2000 });
+      await reader.waitForCard({ timeoutMs: HANG_MS });
       await reader.fieldOff();
       await t.rejects(reader.transceive(SELECT_PPSE), { code: 'HAL_DEVICE', fault: 'no-card' });
-      await reader.waitForCard({ timeoutMs: 2000 });
+      await reader.waitForCard({ timeoutMs: HANG_MS });
       t.equal(hex((await reader.transceive(SELECT_PPSE)).subarray(-2)), '9000');
     });
 

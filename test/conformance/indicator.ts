@@ -5,6 +5,7 @@
  */
 import type { Test } from 'tap';
 import type { Indicator, IndicatorPattern, LedState } from '../../hal/roles/indicator.js';
+import { HANG_MS } from '../until.js';
 
 export interface HeardBeep {
   startMs: number;
@@ -94,7 +95,7 @@ export function indicatorConformance(t: Test, { name, factory }: IndicatorSuiteO
         await rig.indicator.setLed('error');
         const from = rig.ledChanges().length;
         const blinked = (): boolean => rig.ledChanges().slice(from).some((c) => !c.on) && rig.ledChanges().slice(from).some((c) => c.on);
-        for (const deadline = Date.now() + 5000; !blinked() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+        for (const deadline = Date.now() + HANG_MS; !blinked() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
         const blinks = rig.ledChanges().slice(from);
         t.ok(blinks.some((c) => !c.on) && blinks.some((c) => c.on), 'error blinks the single LED');
         await rig.indicator.setLed('off');

@@ -27,8 +27,9 @@ export async function rig(options: EscPosModelOptions & { charset?: Charset } = 
   const m = await EscPosPrinterModel.attach(device, { paperWidthMm: 58, startInHanziMode: charset === 'gb18030', ...model });
   const wire: number[] = [];
   device.onData((chunk) => wire.push(...chunk));
-  // Time limits generous for a loaded CI machine; faults are modelled, not timed.
-  const printer = await EscPosPrinter.open({ link: driver, charset, statusTimeoutMs: 1000, lineTimeoutMs: 3000 });
+  // Faults are modelled, not timed: the limits only bound a hang, far above a loaded host's
+  // stalls (a switched-off printer waits the status one out).
+  const printer = await EscPosPrinter.open({ link: driver, charset, statusTimeoutMs: 2000, lineTimeoutMs: 20_000 });
   return {
     printer,
     model: m,

@@ -1,10 +1,11 @@
 /**
  * Model of a buzzer and status LEDs hanging on GPIO lines: it watches the electrical
  * levels and records what a person would hear and see: each beep as (startMs, durationMs)
- * and each LED change, with times from a monotonic clock (ms since the model started).
+ * and each LED change, with times in ms since the model started, by its clock (hal/clock.ts).
  */
 import type { GpioLineRef, GpioValue } from '../../gpio.js';
 import type { Unsubscribe } from '../../io.js';
+import { monotonicClock, type Clock } from '../../clock.js';
 
 /** The model's side of the GPIO lines (SimGpioController.pin gives this). */
 export interface WatchedPins {
@@ -38,13 +39,17 @@ export class BuzzerModel {
   readonly beeps: Beep[] = [];
   /** Every LED change, in order. */
   readonly ledChanges: LedChange[] = [];
-  private readonly origin = performance.now();
+  private readonly now: () => number;
+  private readonly origin: number;
   private beepStart: number | undefined;
   private readonly unsubscribe: Unsubscribe[] = [];
   private readonly ledLevel = new Map<LedName, boolean>();
   private readonly beepListeners = new Set<(beep: Beep) => void>();
 
-  constructor(pins: WatchedPins, wiring: BuzzerWiring) {
+  /** `clock`: what beeps are timed by (default the host's monotonic clock; share the driver's to measure what it played). */
+  constructor(pins: WatchedPins, wiring: BuzzerWiring, clock: Pick<Clock, 'now'> = monotonicClock) {
+    this.now = () => clock.now() - this.origin;
+    this.origin = clock.now();
     const active = (level: GpioValue): boolean => level === (wiring.activeLow ? 0 : 1);
     const buzzer = pins.pin(wiring.buzzer);
     this.unsubscribe.push(
@@ -77,10 +82,6 @@ export class BuzzerModel {
         }),
       );
     }
-  }
-
-  private now(): number {
-    return performance.now() - this.origin;
   }
 
   /** Whether the buzzer sounds now. */

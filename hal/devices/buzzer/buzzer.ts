@@ -6,6 +6,7 @@
  * HAL_CLOSED, silences the buzzer and turns the LEDs off before releasing the lines.
  */
 import { HalError } from '../../errors.js';
+import { monotonicClock, type Clock } from '../../clock.js';
 import type { GpioController, GpioLine, GpioLineRef, GpioValue } from '../../gpio.js';
 import type { Indicator, IndicatorPattern, LedState } from '../../roles/indicator.js';
 import { ONE_LED_STATES, PATTERNS, TWO_LED_STATES } from './patterns.js';
@@ -21,6 +22,8 @@ export interface BuzzerProps {
 export interface BuzzerOpenOptions extends BuzzerProps {
   /** The controller the lines are opened on; the driver owns the lines, not the controller. */
   gpio: GpioController;
+  /** What beep and pause lengths are held by (default the host's monotonic clock). */
+  clock?: Clock;
 }
 
 interface Lines {
@@ -30,26 +33,6 @@ interface Lines {
   led?: GpioLine;
 }
 
-/**
- * Waits until at least `ms` have passed since `from` (performance.now()): a timer may fire
- * a fraction of a millisecond early, and a beep must never be shorter than its pattern says.
- */
-async function holdUntil(from: number, ms: number, signal: AbortSignal): Promise<void> {
-  for (;;) {
-    const left = from + ms - performance.now();
-    if (left <= 0 || signal.aborted) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.ceil(left));
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
-  }
-}
-
 export class GpioBuzzer implements Indicator {
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
@@ -57,9 +40,12 @@ export class GpioBuzzer implements Indicator {
   private blinkTimer: NodeJS.Timeout | undefined;
   private blinkLevel: GpioValue = 0;
 
-  private constructor(private readonly lines: Lines) {}
+  private constructor(
+    private readonly lines: Lines,
+    private readonly clock: Clock,
+  ) {}
 
-  static async open({ gpio, buzzer, ledGreen, ledRed, led, activeLow = false }: BuzzerOpenOptions): Promise<GpioBuzzer> {
+  static async open({ gpio, buzzer, ledGreen, ledRed, led, activeLow = false, clock = monotonicClock }: BuzzerOpenOptions): Promise<GpioBuzzer> {
     if (led !== undefined && (ledGreen !== undefined || ledRed !== undefined)) {
       throw new HalError('HAL_INVALID_ARGUMENT', 'buzzer: give either "led" or "ledGreen"/"ledRed", not both');
     }
@@ -78,7 +64,7 @@ export class GpioBuzzer implements Indicator {
       if (green) lines.green = green;
       if (red) lines.red = red;
       if (single) lines.led = single;
-      return new GpioBuzzer(lines);
+      return new GpioBuzzer(lines, clock);
     } catch (err) {
       for (const line of opened) await line.close().catch(() => undefined);
       throw err;
@@ -94,9 +80,9 @@ export class GpioBuzzer implements Indicator {
       for (const step of steps) {
         if (this.stop.signal.aborted) return;
         await this.lines.buzzer.write(1);
-        await holdUntil(performance.now(), step.on, this.stop.signal);
+        await this.clock.hold(step.on, this.stop.signal);
         await this.lines.buzzer.write(0);
-        await holdUntil(performance.now(), step.off, this.stop.signal);
+        await this.clock.hold(step.off, this.stop.signal);
       }
     });
     this.tail = run.catch(() => undefined);

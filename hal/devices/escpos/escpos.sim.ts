@@ -530,9 +530,14 @@ export class EscPosPrinterModel {
     }
   }
 
-  /** Puts bytes on the printer's TX line as they are (line noise, stray bytes). */
-  sendRaw(bytes: Uint8Array): void {
-    if (this.link.isOpen) this.link.write(bytes).catch(() => undefined);
+  /**
+   * Puts bytes on the printer's TX line as they are (line noise, stray bytes, XON/XOFF);
+   * resolves once they have left (drained), so a test can act on their arrival.
+   */
+  async sendRaw(bytes: Uint8Array): Promise<void> {
+    if (!this.link.isOpen) return;
+    await this.link.write(bytes);
+    await this.link.drain();
   }
 
   /** Takes one content row of paper; false (and paper end) when the roll is empty. */

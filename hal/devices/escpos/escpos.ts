@@ -72,6 +72,12 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** Whether a promise has already resolved (a rejection counts as no). */
+async function hasResolved(p: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol('pending');
+  return (await Promise.race([p, Promise.resolve(pending)]).catch(() => pending)) !== pending;
+}
+
 interface Confirmation extends Deferred<number> {
   jobId: string;
   line: number;
@@ -323,7 +329,14 @@ export class EscPosPrinter implements Printer {
     for (;;) {
       const confirmed = await Promise.race([c.promise.then(() => true), sleep(POLL_MS, options?.signal).then(() => false)]);
       if (confirmed) return;
-      await this.checkReady(progress);
+      try {
+        await this.checkReady(progress);
+      } catch (err) {
+        // The confirmation may have come in while the status was asked (the poll fired
+        // first on a busy host): a line the printer confirmed is printed, whatever came after.
+        if (await hasResolved(c.promise)) return;
+        throw err;
+      }
       if (Date.now() > deadline) {
         throw new PrintError('no-answer', { ...progress }, `printer ${this.path}: line ${c.line} not confirmed in time although the printer reports ready`);
       }

@@ -75,7 +75,7 @@ export class Pn532Model {
   private outbox: Uint8Array[] = [];
   private serial: SerialLink | undefined;
   private lastResponse: Uint8Array | undefined;
-  private running: AbortController | undefined;
+  private running: { code: number; ctl: AbortController } | undefined;
   private asleepNow: boolean;
   private retries = { atr: 0xff, psl: 0x01, passive: 0xff };
   private corruptNext = 0;
@@ -106,6 +106,11 @@ export class Pn532Model {
 
   get asleep(): boolean {
     return this.asleepNow;
+  }
+
+  /** The command code the chip is executing now (ACKed, not yet answered), if any. */
+  get executing(): number | undefined {
+    return this.running?.code;
   }
 
   /** MxRtyPassiveActivation as last set by RFConfiguration item 5 (power-on 0xFF). */
@@ -285,7 +290,7 @@ export class Pn532Model {
         // The host aborts the running command (UM 6.2.1 ACK frame).
         if (this.running) {
           this.aborts++;
-          this.running.abort();
+          this.running.ctl.abort();
           this.running = undefined;
         }
         this.outbox = [];
@@ -298,10 +303,10 @@ export class Pn532Model {
       } else if (ev.kind === 'info' && this.running === undefined) {
         this.outbox = [];
         this.emit(ACK_FRAME);
-        const ctl = new AbortController();
-        this.running = ctl;
-        void this.run(ev.tfi, ev.data, ctl.signal).finally(() => {
-          if (this.running === ctl) this.running = undefined;
+        const running = { code: ev.data[0] ?? -1, ctl: new AbortController() };
+        this.running = running;
+        void this.run(ev.tfi, ev.data, running.ctl.signal).finally(() => {
+          if (this.running === running) this.running = undefined;
         });
       }
     }

@@ -41,10 +41,10 @@ export const codeScannerWiring: PartWiring = {
 export const buzzerWiring: PartWiring = {
   compatible: 'generic,gpio-buzzer',
   async model(ctx) {
-    return new BuzzerModel(await ctx.buses.simGpio(), ctx.device.props as unknown as BuzzerProps);
+    return new BuzzerModel(await ctx.buses.simGpio(), ctx.device.props as unknown as BuzzerProps, ctx.clock);
   },
   async open(ctx) {
-    const indicator = await GpioBuzzer.open({ gpio: await ctx.buses.gpio(), ...(ctx.device.props as unknown as BuzzerProps) });
+    const indicator = await GpioBuzzer.open({ gpio: await ctx.buses.gpio(), ...(ctx.device.props as unknown as BuzzerProps), ...(ctx.clock ? { clock: ctx.clock } : {}) });
     return { driver: indicator, roles: { indicator } };
   },
 };

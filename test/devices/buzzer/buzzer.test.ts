@@ -6,6 +6,8 @@ import { GpioBuzzer } from '../../../hal/devices/buzzer/buzzer.js';
 import { PATTERNS } from '../../../hal/devices/buzzer/patterns.js';
 import { buzzerBinding } from '../../../hal/devices/buzzer/binding.js';
 import { buzzerRig } from './rig.js';
+import { SteppedClock } from '../../../hal/sim/clock.js';
+import { monotonicClock } from '../../../hal/clock.js';
 
 t.test('pattern data: success one 100 ms beep, error three short, key a 20 ms click, attention two long', async (t) => {
   t.same(PATTERNS.success.map((s) => s.on), [100]);
@@ -43,6 +45,47 @@ t.test('active-high: edges of a success beep and a key click on the line', async
   await rig.indicator.signal('success');
   await rig.indicator.signal('key');
   t.same(levels, [1, 0, 1, 0]);
+});
+
+t.test('on a clock shared with the model, every beep and pause is measured exactly as the pattern says', async (t) => {
+  const rig = await buzzerRig({ buzzer: 'GPIO18' }, new SteppedClock());
+  t.teardown(() => rig.cleanup());
+  for (const pattern of ['success', 'error', 'key', 'attention'] as const) {
+    const before = rig.beeps().length;
+    await rig.indicator.signal(pattern);
+    const played = rig.beeps().slice(before);
+    t.same(
+      played.map((b) => b.durationMs),
+      PATTERNS[pattern].map((s) => s.on),
+      `${pattern}: beep lengths`,
+    );
+    t.same(
+      played.slice(1).map((b, i) => b.startMs - (played[i]!.startMs + played[i]!.durationMs)),
+      PATTERNS[pattern].slice(0, -1).map((s) => s.off),
+      `${pattern}: pauses`,
+    );
+  }
+});
+
+t.test('the stepped clock moves only when held, by exactly the time held; an aborted hold does not move it', async (t) => {
+  const clock = new SteppedClock();
+  const ac = new AbortController();
+  t.equal(clock.now(), 0);
+  await clock.hold(20, ac.signal);
+  await clock.hold(0, ac.signal);
+  t.equal(clock.now(), 20);
+  ac.abort();
+  await clock.hold(100, ac.signal);
+  t.equal(clock.now(), 20);
+});
+
+t.test('the host clock never holds shorter than asked', async (t) => {
+  const ac = new AbortController();
+  for (const ms of [1, 5, 20]) {
+    const from = monotonicClock.now();
+    await monotonicClock.hold(ms, ac.signal);
+    t.ok(monotonicClock.now() - from >= ms, `${ms} ms`);
+  }
 });
 
 t.test('invalid wiring and failed opens', async (t) => {

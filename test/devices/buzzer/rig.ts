@@ -4,11 +4,13 @@ import { GpioBuzzer, type BuzzerProps } from '../../../hal/devices/buzzer/buzzer
 import { PATTERNS } from '../../../hal/devices/buzzer/patterns.js';
 import { BuzzerModel } from '../../../hal/devices/buzzer/buzzer.sim.js';
 import type { IndicatorRig } from '../../conformance/indicator.js';
+import type { Clock } from '../../../hal/clock.js';
 
-export async function buzzerRig(props: BuzzerProps): Promise<IndicatorRig & { gpio: SimGpioController; model: BuzzerModel }> {
+/** `clock`: shared by the driver and the model (default each keeps the host's). */
+export async function buzzerRig(props: BuzzerProps, clock?: Clock): Promise<IndicatorRig & { gpio: SimGpioController; model: BuzzerModel }> {
   const gpio = new SimGpioController();
-  const model = new BuzzerModel(gpio, props);
-  const indicator = await GpioBuzzer.open({ gpio, ...props });
+  const model = new BuzzerModel(gpio, props, clock);
+  const indicator = await GpioBuzzer.open({ gpio, ...props, ...(clock ? { clock } : {}) });
   return {
     gpio,
     model,

@@ -7,6 +7,7 @@ import { SerialCodeScanner, type CodeScannerProps } from '../../../hal/devices/c
 import { encodeScan, SAMPLE_PAYMENT_CODES } from '../../../hal/devices/code-scanner/code-scanner.sim.js';
 import { codeScannerBinding } from '../../../hal/devices/code-scanner/binding.js';
 import type { CodeScan, CodeScanError } from '../../../hal/roles/scanner.js';
+import { HANG_MS } from '../../until.js';
 
 type Event = CodeScan | CodeScanError;
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -20,7 +21,7 @@ async function feed(chunks: readonly Uint8Array[], props: CodeScannerProps = {},
   for (const c of chunks) await device.write(c);
   await device.drain();
   // Events that come from a timer (idle time): wait for them, however loaded the machine.
-  for (const deadline = Date.now() + 5000; out.length < until && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+  for (const deadline = Date.now() + HANG_MS; out.length < until && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
   await scanner.close();
   return out;
 }

@@ -10,18 +10,28 @@ import { createSimSerialPair } from '../../../hal/sim/serial.js';
 import type { Receipt } from '../../../hal/roles/printer.js';
 import { printerConformance } from '../../conformance/printer.js';
 import { modelFixture } from './model-fixture.js';
+import { until } from '../../until.js';
+
+// The model answers every request it gets: the time limits only bound a hang, so they are
+// the largest the props allow (a busy host must not turn a late answer into a failure).
+// Tests of a limit running out set a short one where no answer can ever come.
+const PATIENT = { statusTimeoutMs: 10_000, lineTimeoutMs: 20_000 } as const;
+// Where the printer is switched off, a status limit has to run out: 2 s (four times the
+// product default) keeps that short and stays far above the stalls of a busy host.
+const OFF_STATUS_MS = 2000;
 
 async function rig(model: EscPosModelOptions = {}, props: Partial<EscPosProps> = {}, lineRateBaud?: number): Promise<{ printer: EscPosPrinter; model: EscPosPrinterModel }> {
   const { driver, device } = createSimSerialPair({ name: 'ttyPrinter', lineRateBaud });
   const m = await EscPosPrinterModel.attach(device, model);
-  const printer = await EscPosPrinter.open({ link: driver, statusTimeoutMs: 200, lineTimeoutMs: 2000, ...props });
+  const printer = await EscPosPrinter.open({ link: driver, ...PATIENT, ...props });
   return { printer, model: m };
 }
 
 printerConformance(t, {
   name: 'escpos on a sim serial pair',
   factory: async () => {
-    const { printer, model } = await rig();
+    // The suite switches the printer off and waits for the status limit to run out.
+    const { printer, model } = await rig({}, { statusTimeoutMs: OFF_STATUS_MS });
     return modelFixture(model, printer, async () => {
       await printer.close();
       t.same(model.errors, [], 'the model saw no bad command');
@@ -120,13 +130,15 @@ t.test('a printer without cutter: the cut line feeds the paper out instead', asy
 t.test('XON/XOFF share the line with status replies (hardware.md 7.6)', async (t) => {
   t.test('XOFF holds job data, real-time status still flows, XON releases it', async (t) => {
     const { printer, model } = await rig({ xonXoff: true });
-    model.sendRaw(Uint8Array.of(0x13));
-    await new Promise((r) => setTimeout(r, 20));
+    await model.sendRaw(Uint8Array.of(0x13));
+    const before = model.bytesReceived;
     const job = printer.print({ lines: [{ kind: 'text', text: 'held' }] });
-    await new Promise((r) => setTimeout(r, 100));
-    t.same(model.items(), [], 'nothing printed while XOFF');
+    // The job's status check (4 x DLE EOT n, 3 bytes each) reached the printer; the status
+    // asked next queues behind it on the wire, after the job's first line had it not held.
+    await until(() => model.bytesReceived >= before + 12, 'the job\'s status check');
     t.equal((await printer.status()).ready, true, 'status answered while XOFF');
-    model.sendRaw(Uint8Array.of(0x11));
+    t.same(model.items(), [], 'nothing printed while XOFF');
+    await model.sendRaw(Uint8Array.of(0x11));
     t.equal((await job).progress.state, 'complete');
     t.same(model.items().map((i) => i.kind === 'text' && i.text), ['held']);
     t.equal(printer.strayBytes, 0, 'XON/XOFF were not taken for status bytes');
@@ -148,8 +160,7 @@ t.test('XON/XOFF share the line with status replies (hardware.md 7.6)', async (t
 
 t.test('line noise on the TX line is counted, not taken for a reply', async (t) => {
   const { printer, model } = await rig();
-  model.sendRaw(Uint8Array.of(0xff, 0x81, 0x13 | 0x80));
-  await new Promise((r) => setTimeout(r, 20));
+  await model.sendRaw(Uint8Array.of(0xff, 0x81, 0x13 | 0x80));
   t.equal(printer.strayBytes, 3);
   await printer.print({ lines: [{ kind: 'text', text: 'ok' }] });
   await printer.close();
@@ -176,7 +187,7 @@ t.test('columns come from the paper width unless given', async (t) => {
 t.test('the far end going away fails a job (link closed or disconnected), then calls say HAL_DISCONNECTED', async (t) => {
   const { driver, device } = createSimSerialPair({ name: 'gone' });
   const m = await EscPosPrinterModel.attach(device);
-  const printer = await EscPosPrinter.open({ link: driver, statusTimeoutMs: 200 });
+  const printer = await EscPosPrinter.open({ link: driver, ...PATIENT });
   m.runOutAfter(0);
   const job = printer.print({ lines: [{ kind: 'text', text: 'x' }] }).catch((e: unknown) => e);
   await device.close();
@@ -207,7 +218,8 @@ t.test('an aborted job rejects with HAL_ABORTED and job() tells how far it got',
   model.runOutAfter(1);
   const ac = new AbortController();
   const job = printer.print({ lines: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { jobId: 'ab', signal: ac.signal });
-  while (model.items().length === 0) await new Promise((r) => setTimeout(r, 5));
+  // Line b waits in the printer for paper: line a was confirmed and b is the line in doubt.
+  await until(() => model.waiting > 0, 'line b waiting for paper');
   ac.abort();
   await t.rejects(job, { code: 'HAL_ABORTED' });
   t.same(await printer.job('ab'), { jobId: 'ab', state: 'interrupted', totalLines: 2, startAt: 0, printedLines: 1, inDoubtLine: 1 });
@@ -217,7 +229,7 @@ t.test('an aborted job rejects with HAL_ABORTED and job() tells how far it got',
 });
 
 t.test('a job that completes reports a missing status as undefined, never as a failure', async (t) => {
-  const { printer, model } = await rig({}, { statusTimeoutMs: 100 });
+  const { printer, model } = await rig({}, { statusTimeoutMs: OFF_STATUS_MS });
   const job = printer.print({ lines: [{ kind: 'text', text: 'last' }] });
   // Switch the printer off as soon as the line is printed: the status after the job gets no answer.
   while (model.items().length === 0) await new Promise((r) => setImmediate(r));
@@ -229,7 +241,7 @@ t.test('a job that completes reports a missing status as undefined, never as a f
 });
 
 t.test('at 19200 baud (10 bits a byte on the sim line) a receipt with a large QR code still prints', async (t) => {
-  const { printer, model } = await rig({}, { lineTimeoutMs: 5000, baudRate: 19200 }, 19200);
+  const { printer, model } = await rig({}, { baudRate: 19200 }, 19200);
   const r = await printer.print({ lines: [{ kind: 'text', text: 'slow' }, { kind: 'qr', data: 'Q'.repeat(1200) }, { kind: 'cut' }] });
   t.equal(r.progress.state, 'complete');
   t.same(model.items().map((i) => i.kind), ['text', 'qr', 'cut']);
@@ -262,10 +274,10 @@ t.test('an Automatic Status Back report (gs_la) is never taken for a line confir
   model.runOutAfter(1);
   await t.rejects(printer.print({ lines: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { jobId: 'asb' }), { message: /paper-out/ });
   // 4 bytes: 0xx1xx00 then three 0xx0xxxx bytes (which alone would look like GS r replies).
-  model.sendRaw(Uint8Array.of(0x18, 0x00, 0x0c, 0x00));
-  await new Promise((r) => setTimeout(r, 30));
+  await model.sendRaw(Uint8Array.of(0x18, 0x00, 0x0c, 0x00));
   t.equal(printer.strayBytes, 4);
-  t.match(await printer.job('asb', { timeoutMs: 50 }), { printedLines: 1, inDoubtLine: 1 }, 'still in doubt');
+  // Out of paper, job() does not wait for the line: it reports it at once.
+  t.match(await printer.job('asb'), { printedLines: 1, inDoubtLine: 1 }, 'still in doubt');
   model.loadPaper();
   t.match(await printer.job('asb'), { state: 'complete', printedLines: 2 });
   await printer.close();
@@ -273,8 +285,7 @@ t.test('an Automatic Status Back report (gs_la) is never taken for a line confir
 
 t.test('a printer that stays in XOFF: the job fails with nothing of the held line sent', async (t) => {
   const { printer, model } = await rig({}, { lineTimeoutMs: 200 });
-  model.sendRaw(Uint8Array.of(0x13));
-  await new Promise((r) => setTimeout(r, 20));
+  await model.sendRaw(Uint8Array.of(0x13));
   const e = await printer.print({ lines: [{ kind: 'text', text: 'a' }] }, { jobId: 'held' }).catch((err: unknown) => err);
   t.match(e, { reason: 'no-answer', code: 'HAL_TIMEOUT', progress: { state: 'not-started', printedLines: 0 } });
   t.same(model.items(), []);

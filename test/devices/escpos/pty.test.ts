@@ -18,7 +18,8 @@ async function rig(): Promise<{ printer: EscPosPrinter; model: EscPosPrinterMode
   const [driverEnd, deviceEnd] = pair.ends;
   try {
     const model = await EscPosPrinterModel.attach(deviceEnd);
-    const printer = await EscPosPrinter.open({ link: driverEnd, baudRate: BAUD, statusTimeoutMs: 300, lineTimeoutMs: 3000 });
+    // Limits far above a busy host's stalls; the suite's switched-off tests wait the status one out.
+    const printer = await EscPosPrinter.open({ link: driverEnd, baudRate: BAUD, statusTimeoutMs: 2000, lineTimeoutMs: 20_000 });
     const cleanup = async (): Promise<void> => {
       await printer.close();
       await model.detach();

@@ -23,7 +23,7 @@ if (!ok) {
   t.test('a Chinese and English receipt renders to a PNG', async (t) => {
     const { driver, device } = createSimSerialPair({ name: 'lp' });
     const model = await EscPosPrinterModel.attach(device, { paperWidthMm: 80 });
-    const printer = await EscPosPrinter.open({ link: driver, charset: 'gb18030', statusTimeoutMs: 200 });
+    const printer = await EscPosPrinter.open({ link: driver, charset: 'gb18030', statusTimeoutMs: 10_000 });
     await printer.print({
       lines: [
         { kind: 'text', text: '签购单 RECEIPT', style: { align: 'center', bold: true, doubleWidth: true, doubleHeight: true } },

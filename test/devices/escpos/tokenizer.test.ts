@@ -5,6 +5,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { EscPosPrinterModel, EscPosTokenizer, decodeCode128, tokenize, type Token } from '../../../hal/devices/escpos/escpos.sim.js';
 import { createSimSerialPair, type SimSerialEnd } from '../../../hal/sim/serial.js';
+import { until } from '../../until.js';
 
 const bytes = (hexText: string): Uint8Array => Buffer.from(hexText.replace(/ /g, ''), 'hex');
 
@@ -194,15 +195,16 @@ t.test('GS r is answered in order, after the data before it; DLE EOT at once, ev
   const got: number[] = [];
   m.host.onData((c) => got.push(...c));
   await m.send(bytes('10 04 04 41 0A 1D7201 42 0A 1D7201'));
-  await new Promise((r) => setTimeout(r, 20));
+  // The model answered as the bytes came in; its answers are on their way back.
+  await until(() => got.length >= 2, 'two answers');
   t.same(got, [0x12, 0x00], 'DLE EOT 4 answered on receipt (paper present then), line A confirmed; B waits for paper');
   got.length = 0;
   await m.send(bytes('10 04 04'));
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => got.length >= 1, 'the DLE EOT answer');
   t.same(got, [0x7e], 'DLE EOT 4 now says paper end');
   t.equal(m.model.waiting, 2, 'B and its GS r wait in the buffer');
   m.model.loadPaper();
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => got.length >= 2, 'the GS r answer for B');
   t.same(got, [0x7e, 0x00], 'after refill B prints and is confirmed');
   t.same(m.model.items().map((i) => (i.kind === 'text' ? i.text : i.kind)), ['A', 'B']);
   await m.model.detach();
@@ -214,12 +216,11 @@ t.test('a switched-off printer answers nothing and loses what it is sent', async
   m.host.onData((c) => got.push(...c));
   m.model.setPower(false);
   await m.send(bytes('41 0A 10 04 01'));
-  await new Promise((r) => setTimeout(r, 20));
-  t.same(got, []);
   m.model.setPower(true);
   await m.send(bytes('42 0A 10 04 01'));
-  await new Promise((r) => setTimeout(r, 20));
-  t.same(got, [0x12]);
+  // One link, in order: an answer to the first DLE EOT would have come before this one.
+  await until(() => got.length >= 1, 'the answer to the second DLE EOT');
+  t.same(got, [0x12], 'only the request sent while on was answered');
   t.same(m.model.items().map((i) => (i.kind === 'text' ? i.text : i.kind)), ['B']);
   await m.model.detach();
 });

@@ -6,6 +6,7 @@ import { SerialStripeReader } from '../../../hal/devices/magstripe/magstripe.js'
 import { encodeMsr605Read, parseMsr605 } from '../../../hal/devices/magstripe/msr605.js';
 import type { StripeReadError, StripeSwipe } from '../../../hal/roles/stripe.js';
 import { msr605Rig, simEnds } from './rig.js';
+import { until } from '../../until.js';
 
 /** The manual's example read reply: tracks "%01?", ";23?", ";45?", status 0x30 (OK). */
 const EXAMPLE = Uint8Array.from([0x1b, 0x73, 0x1b, 0x01, 0x25, 0x30, 0x31, 0x3f, 0x1b, 0x02, 0x3b, 0x32, 0x33, 0x3f, 0x1b, 0x03, 0x3b, 0x34, 0x35, 0x3f, 0x3f, 0x1c, 0x1b, 0x30]);
@@ -30,7 +31,6 @@ async function driverWithRawDevice(): Promise<{ reader: SerialStripeReader; sent
   };
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
 t.test('the manual example read reply frames into three tracks', async (t) => {
   const r = parseMsr605(EXAMPLE);
@@ -56,7 +56,8 @@ t.test('status bytes other than 0x30 are read errors', async (t) => {
 
 t.test('driver: arms with reset + ISO read, re-arms after every reply, disarms at close', async (t) => {
   const d = await driverWithRawDevice();
-  await settle();
+  const sentBytes = (): number => d.sent.reduce((n, c) => n + c.length, 0);
+  await until(() => sentBytes() >= 4, 'the arming commands');
   t.equal(hexOf(Buffer.concat(d.sent)), '1B611B72', 'open: ESC a, ESC r');
   d.sent.length = 0;
   // Split at every position: same single swipe each time.
@@ -66,7 +67,7 @@ t.test('driver: arms with reset + ISO read, re-arms after every reply, disarms a
   }
   t.equal(d.events.length, EXAMPLE.length - 1);
   t.ok(d.events.every((e) => JSON.stringify(e) === JSON.stringify({ track1: '%01?', track2: ';23?', track3: ';45?' })), 'every split frames the example');
-  await settle();
+  await until(() => sentBytes() >= 4 * (EXAMPLE.length - 1), 'the re-arms');
   t.equal(hexOf(Buffer.concat(d.sent)), '1B611B72'.repeat(EXAMPLE.length - 1), 'one re-arm per reply');
   d.sent.length = 0;
   await d.reply(Uint8Array.of(0x55, 0xaa, 0x00));

@@ -4,9 +4,14 @@ import t from 'tap';
 import { isHalError } from '../../../hal/errors.js';
 import { Pn532Reader } from '../../../hal/devices/pn532/pn532.js';
 import { BUSES, echoCard, openReader, rig } from './rig.js';
+import { HANG_MS, until } from '../../until.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 const READ_256 = Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x00);
+const IN_LIST_PASSIVE_TARGET = 0x4a; // UM 7.3.5
+// Where a frame or a response is lost, a limit has to run out: 1 s (ten times the ACK
+// default) keeps the test short and stays far above the stalls of a loaded host.
+const LOST_MS = 1000;
 const expected258 = (): string => hex(Uint8Array.of(...Array.from({ length: 256 }, (_, i) => i), 0x90, 0x00));
 
 for (const bus of BUSES) {
@@ -22,7 +27,7 @@ for (const bus of BUSES) {
     for (const maxResponseData of [262, 64]) {
       const r = await openReader(bus, { maxResponseData });
       r.model.insertCard(echoCard());
-      await r.reader.waitForCard({ timeoutMs: 1000 });
+      await r.reader.waitForCard({ timeoutMs: HANG_MS });
       t.equal(hex(await r.reader.transceive(READ_256)), expected258(), `chunks of ${maxResponseData}`);
       await r.close();
     }
@@ -32,7 +37,7 @@ for (const bus of BUSES) {
     const r = await openReader(bus);
     const card = echoCard();
     r.model.insertCard(card);
-    await r.reader.waitForCard({ timeoutMs: 1000 });
+    await r.reader.waitForCard({ timeoutMs: HANG_MS });
     const data = Array.from({ length: 400 }, (_, i) => (i * 7) & 0xff);
     const capdu = Uint8Array.of(0x80, 0xca, 0x00, 0x00, 0x00, 400 >> 8, 400 & 0xff, ...data);
     t.equal(hex(await r.reader.transceive(capdu)), hex(Uint8Array.of(...data, 0x90, 0x00)));
@@ -41,12 +46,16 @@ for (const bus of BUSES) {
   });
 
   t.test(`${bus}: cancel sends the ACK abort (UM 6.2.1) and the chip stops`, async (t) => {
-    // 20 attempts of 20 ms: the InListPassiveTarget is still running when the signal fires.
-    const r = await openReader(bus, { activationAttemptMs: 20 }, { maxRetries: 20 });
+    // One activation attempt that lasts longer than the wait: the chip is still running
+    // InListPassiveTarget when the signal fires, however slow the host is.
+    const r = await openReader(bus, { activationAttemptMs: 2 * HANG_MS }, { maxRetries: 0 });
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 30);
-    await t.rejects(r.reader.waitForCard({ timeoutMs: 5000, signal: ac.signal }), { code: 'HAL_ABORTED' });
+    const wait = r.reader.waitForCard({ timeoutMs: HANG_MS, signal: ac.signal });
+    await until(() => r.model.executing === IN_LIST_PASSIVE_TARGET, 'InListPassiveTarget running in the chip');
+    ac.abort();
+    await t.rejects(wait, { code: 'HAL_ABORTED' });
     t.equal(r.model.aborts, 1);
+    t.equal(r.model.executing, undefined, 'the chip stopped');
     await r.close();
   });
 
@@ -62,7 +71,7 @@ for (const bus of BUSES) {
   });
 
   t.test(`${bus}: a command corrupted on its way to the chip gets no ACK and is re-sent`, async (t) => {
-    const r = await openReader(bus);
+    const r = await openReader(bus, {}, { ackTimeoutMs: LOST_MS });
     r.model.garbleNextCommands(2);
     t.equal((await r.reader.selfTest()).ic, 0x32);
     t.equal(r.model.badHostFrames, 2, 'the chip saw two bad checksums');
@@ -70,12 +79,12 @@ for (const bus of BUSES) {
   });
 
   t.test(`${bus}: a lost command frame is re-sent when safe, a clear error when not`, async (t) => {
-    const r = await openReader(bus);
+    const r = await openReader(bus, {}, { ackTimeoutMs: LOST_MS });
     r.model.loseNextCommands(1);
     t.equal((await r.reader.selfTest()).ic, 0x32, 'GetFirmwareVersion re-sent after no ACK');
     const card = echoCard();
     r.model.insertCard(card);
-    await r.reader.waitForCard({ timeoutMs: 1000 });
+    await r.reader.waitForCard({ timeoutMs: HANG_MS });
     r.model.loseNextCommands(1);
     await t.rejects(r.reader.transceive(READ_256), { code: 'HAL_TIMEOUT', message: /no ACK/ });
     t.equal(card.commands, 0, 'an APDU is never sent twice');
@@ -84,7 +93,7 @@ for (const bus of BUSES) {
   });
 
   t.test(`${bus}: a lost response ends in HAL_TIMEOUT, aborted, and the reader recovers`, async (t) => {
-    const r = await openReader(bus, {}, { commandTimeoutMs: 100 });
+    const r = await openReader(bus, {}, { commandTimeoutMs: LOST_MS });
     r.model.loseNextResponses(1);
     await t.rejects(r.reader.selfTest(), { code: 'HAL_TIMEOUT' });
     t.equal(r.model.aborts, 0, 'the chip had finished: nothing to abort');
@@ -95,10 +104,11 @@ for (const bus of BUSES) {
   t.test(`${bus}: a slow answer within the limit is fine; over it, HAL_TIMEOUT`, async (t) => {
     const r = await openReader(bus);
     r.model.insertCard(echoCard());
-    await r.reader.waitForCard({ timeoutMs: 1000 });
+    await r.reader.waitForCard({ timeoutMs: HANG_MS });
     r.model.setResponseDelay(30);
-    t.equal(hex(await r.reader.transceive(READ_256, { timeoutMs: 2000 })), expected258());
-    r.model.setResponseDelay(400);
+    t.equal(hex(await r.reader.transceive(READ_256, { timeoutMs: HANG_MS })), expected258());
+    // An answer that comes long after the limit: the chip is still at it when the driver gives up.
+    r.model.setResponseDelay(2 * HANG_MS);
     await t.rejects(r.reader.transceive(READ_256, { timeoutMs: 100 }), { code: 'HAL_TIMEOUT' });
     t.equal(r.model.aborts, 1, 'the late command was aborted with an ACK');
     r.model.setResponseDelay(0);
@@ -110,7 +120,7 @@ for (const bus of BUSES) {
     const r = await openReader(bus);
     const mute = { ...echoCard(), transceive: () => new Promise<Uint8Array>(() => undefined) };
     r.model.insertCard(mute);
-    await r.reader.waitForCard({ timeoutMs: 1000 });
+    await r.reader.waitForCard({ timeoutMs: HANG_MS });
     await t.rejects(r.reader.transceive(READ_256, { timeoutMs: 100 }), { code: 'HAL_TIMEOUT' });
     await r.close();
   });
@@ -124,7 +134,7 @@ for (const bus of BUSES) {
       },
     };
     r.model.insertCard(dead);
-    await r.reader.waitForCard({ timeoutMs: 1000 });
+    await r.reader.waitForCard({ timeoutMs: HANG_MS });
     const err = await r.reader.transceive(READ_256).catch((e: unknown) => e);
     t.ok(isHalError(err, 'HAL_DEVICE'));
     t.match((err as Error).message, /card removed: pn532: InDataExchange status 0x01/);

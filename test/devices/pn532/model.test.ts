@@ -92,7 +92,11 @@ function hsuHost(model: Pn532Model) {
   });
   return {
     raw,
-    send: (b: Uint8Array) => pair.driver.write(b),
+    /** Resolves once the model has the bytes (the link drained). */
+    async send(b: Uint8Array): Promise<void> {
+      await pair.driver.write(b);
+      await pair.driver.drain();
+    },
     async next(ms = 1000): Promise<ParseEvent> {
       const until = Date.now() + ms;
       while (events.length === 0) {
@@ -186,7 +190,6 @@ t.test('host ACK aborts the running command; NACK repeats the last response (UM 
   await host.send(encodeCommand(0x4a, h('01 00')));
   t.equal((await host.next()).kind, 'ack');
   await host.send(ACK_FRAME);
-  await tick(5);
   t.equal(model.aborts, 1);
   model.insertCard(ntag);
   await tick(20);

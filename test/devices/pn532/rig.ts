@@ -7,6 +7,7 @@ import { Pn532Model, type Pn532ModelOptions } from '../../../hal/devices/pn532/p
 import { Pn532Reader, type Pn532Options } from '../../../hal/devices/pn532/pn532.js';
 import { HsuPn532Transport, I2cPn532Transport, SpiPn532Transport } from '../../../hal/devices/pn532/pn532-transport.js';
 import { PN532_I2C_ADDRESS, type Pn532Interface, type Pn532Transport } from '../../../hal/devices/pn532/pn532-transport.js';
+import { HANG_MS } from '../../until.js';
 
 export const BUSES: readonly Pn532Interface[] = ['spi', 'i2c', 'hsu'];
 
@@ -38,14 +39,25 @@ export async function rig(kind: Pn532Interface, options: Pn532ModelOptions = {})
   return { model, trace, transport: new HsuPn532Transport(pair.driver), close: () => pair.device.close() };
 }
 
-/** A model, a rig and an opened reader. */
+/**
+ * A model, a rig and an opened reader. The model ACKs and answers every command it gets, so
+ * the ACK and command time limits only bound a hang (HANG_MS): a loaded host must not turn
+ * a late ACK into "no ACK". Tests of a lost frame or response set a short limit themselves.
+ */
 export async function openReader(
   kind: Pn532Interface,
   options: Pn532ModelOptions = {},
   readerOptions: Omit<Pn532Options, 'transport'> = {},
 ): Promise<Rig & { reader: Pn532Reader }> {
   const r = await rig(kind, options);
-  const reader = await Pn532Reader.open({ transport: r.transport, pollIntervalMs: 1, maxRetries: 2, ...readerOptions });
+  const reader = await Pn532Reader.open({
+    transport: r.transport,
+    pollIntervalMs: 1,
+    maxRetries: 2,
+    ackTimeoutMs: HANG_MS,
+    commandTimeoutMs: HANG_MS,
+    ...readerOptions,
+  });
   return {
     ...r,
     reader,

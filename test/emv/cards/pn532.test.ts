@@ -8,6 +8,7 @@ import { createCard, issuerKeysFor, simContactlessCard, testCard } from '../../.
 import { cryptogramData, verifyArqc } from '../../../emv/crypto/emv-keys.js';
 import { isContactlessError } from '../../../hal/roles/contactless.js';
 import { openReader } from '../../devices/pn532/rig.js';
+import { HANG_MS } from '../../until.js';
 
 const h = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const PDOL_DATA = h('36000000' + '000000001000' + '000000000000' + '0156' + '0000000000' + '0156' + '261128' + '00' + 'A1B2C3D4');
@@ -18,7 +19,7 @@ t.test('unionpay-online tapped on the PN532: ATS, PPSE, GPO ARQC verified by the
   const tc = testCard('unionpay-online');
   const sim = simContactlessCard(tc);
   rig.model.insertCard(sim);
-  const info = await rig.reader.waitForCard({ timeoutMs: 1000 });
+  const info = await rig.reader.waitForCard({ timeoutMs: HANG_MS });
   t.same(info.uid, sim.uid);
   t.equal(info.protocol, 'iso14443-4');
   const x = async (c: Uint8Array): Promise<Map<number, Uint8Array>> => {
@@ -41,7 +42,7 @@ t.test('card-removed tapped on the PN532: the reader reports card-removed at the
   const rig = await openReader('spi', { cardTimeoutMs: 20 });
   t.teardown(() => rig.close());
   rig.model.insertCard(simContactlessCard(createCard('card-removed', 'contactless')));
-  await rig.reader.waitForCard({ timeoutMs: 1000 });
+  await rig.reader.waitForCard({ timeoutMs: HANG_MS });
   await rig.reader.transceive(selectByName(h('A0000000031010')));
   await rig.reader.transceive(getProcessingOptions(PDOL_DATA));
   await rig.reader.transceive(readRecord(1, 1));

@@ -14,6 +14,7 @@ import { runTransaction } from '../../../emv/kernel/kernel.js';
 import type { KernelOutcome, TerminalConfig } from '../../../emv/kernel/types.js';
 import { openReader } from '../../devices/pn532/rig.js';
 import { TERMINAL, params, pinPad } from './catalogue.js';
+import { HANG_MS } from '../../until.js';
 
 t.test('CVC3: the published example of pyemv (cvv.generate_cvc3 docstring)', async (t) => {
   // IMK-CVC3 01234567899876543210012345678998, PAN 5123456789012345, PSN 00, option A (ICC key KCV BB8F);
@@ -119,7 +120,7 @@ t.test('mastercard-magstripe tapped on the PN532 (driver + model on a sim SPI bu
   const rig = await openReader('spi');
   t.teardown(() => rig.close());
   rig.model.insertCard(simContactlessCard(createCard('mastercard-magstripe', 'contactless')));
-  await rig.reader.waitForCard({ timeoutMs: 1000 });
+  await rig.reader.waitForCard({ timeoutMs: HANG_MS });
   const r = await runTransaction({ interface: 'contactless', params: params(1000), config: TERMINAL, deps: { transceive: (c) => rig.reader.transceive(c) } });
   assertMagstripe(t, r, '1F0002');
 });

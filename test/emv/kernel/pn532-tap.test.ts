@@ -8,13 +8,14 @@ import { openReader } from '../../devices/pn532/rig.js';
 import { CASES } from './catalogue.js';
 import { assertOutcome, runCase } from './harness.js';
 import { checkFixture, transcriptText } from './transcript.js';
+import { HANG_MS } from '../../until.js';
 
 for (const c of CASES.filter((x) => x.iface === 'contactless')) {
   t.test(`PN532 over SPI: ${c.name}`, async (t) => {
     const rig = await openReader('spi');
     t.teardown(() => rig.close());
     rig.model.insertCard(c.card());
-    await rig.reader.waitForCard({ timeoutMs: 1000 });
+    await rig.reader.waitForCard({ timeoutMs: HANG_MS });
     const lines: string[] = [];
     const { r, removable } = await runCase(c, (cmd) => rig.reader.transceive(cmd), lines);
     assertOutcome(t, r, c.expect, c.iface);
@@ -29,7 +30,7 @@ t.test('PN532 over SPI: card pulled from the field during GET PROCESSING OPTIONS
   t.teardown(() => rig.close());
   const c = CASES.find((x) => x.name === 'cl-visa-qvsdc-offline')!;
   rig.model.insertCard(c.card());
-  await rig.reader.waitForCard({ timeoutMs: 1000 });
+  await rig.reader.waitForCard({ timeoutMs: HANG_MS });
   let n = 0;
   const err = await runCase(
     c,

@@ -13,6 +13,7 @@ import { TERMINAL, params, pinPad } from './catalogue.js';
 import { openReader } from '../../devices/pn532/rig.js';
 import { recording } from './sim-card.js';
 import { checkFixture, transcriptText } from './transcript.js';
+import { HANG_MS } from '../../until.js';
 
 interface Want {
   outcome: KernelOutcome['outcome'] | 'transport-fault';
@@ -136,7 +137,7 @@ for (const [name, iface, amount, pin, want] of TABLE) {
       const rig = await openReader('spi');
       t.teardown(() => rig.close());
       rig.model.insertCard(simContactlessCard(createCard(name, iface)));
-      await rig.reader.waitForCard({ timeoutMs: 1000 });
+      await rig.reader.waitForCard({ timeoutMs: HANG_MS });
       const lines: string[] = [];
       await check(t, want, () => runTransaction({ interface: iface, params: params(amount), config: TERMINAL, deps: { transceive: recording((c) => rig.reader.transceive(c), lines), pin } }));
       // The same annotated transcript as over a direct transceive: the PN532 driver and model carry the APDUs unchanged.
