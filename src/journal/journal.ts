@@ -709,6 +709,15 @@ export class Journal {
     }
   }
 
+  /** The records before `before` (default: all), newest first, opened: a scan that stops once it reaches what it needs. */
+  async *recordsNewestFirst(before = Number.MAX_SAFE_INTEGER): AsyncGenerator<{ seq: number; record: JournalRecord }> {
+    for await (const [key, value] of this.db.iterator({ gte: recordKey(1), lt: before >= 1e16 ? 'r"' : recordKey(before), reverse: true })) {
+      const opened = openRecord(this.keys, key, value, undefined);
+      if (opened.record === undefined) throw new JournalError('JOURNAL_CORRUPT', `record ${key.slice(2)} ${PROBLEM_TEXT[opened.problem ?? 'format']}`);
+      yield { seq: Number(key.slice(2)), record: opened.record };
+    }
+  }
+
   /** Every key and value as stored (sealed), from one snapshot, for a backup. */
   async *rawEntries(): AsyncGenerator<[string, Buffer]> {
     yield* this.db.iterator();

@@ -28,7 +28,7 @@ import type { ReceiptData } from '../receipt/types.js';
 import { CURRENCIES } from '../config/keys/merchant.js';
 import type { Readers } from './acquire.js';
 import { readCard, type CardRead, type TraceSource } from './card.js';
-import { NO_LIMITS, VelocityBook, amountOverLimit, cardRef, offlineAllowed, type RiskLimits } from './risk.js';
+import { NO_LIMITS, VelocityBook, amountOverLimit, cardRef, offlineAllowed, velocityWindowMinutes, type RiskLimits } from './risk.js';
 import type { Engine, EngineUi, RecoveryReport, RefusalReason, TxnRequest, TxnResult, TxnSummary } from './types.js';
 
 const log = createLogger('pos:txn');
@@ -135,7 +135,18 @@ class TxnEngine implements Engine {
       const j = this.deps.journal;
       this.indexBatch = j.openBatch;
       this.sequence = j.lastSeq;
-      for await (const { seq, record } of j.records()) if (record.type === 'txn-outcome') this.remember(record, seq);
+      // Newest first, only as far back as needed: the open batch (its index), the velocity
+      // windows (risk limits), and the last transaction (reprint). Start-up does not grow
+      // with the journal's history.
+      const openFrom = j.openBatchStart?.seq ?? j.lastSeq + 1;
+      const windowFrom = this.clock().getTime() - velocityWindowMinutes(this.risk) * 60_000;
+      const found: { seq: number; record: Outcome }[] = [];
+      for await (const { seq, record } of j.recordsNewestFirst()) {
+        if (record.type !== 'txn-outcome') continue;
+        if (seq < openFrom && found.length > 0 && Date.parse(record.at) < windowFrom) break;
+        found.push({ seq, record });
+      }
+      for (const { seq, record } of found.reverse()) this.remember(record, seq);
     })();
     return this.ready;
   }

@@ -27,6 +27,12 @@ export const NO_LIMITS: RiskLimits = {
   offline: { maxAmount: 0, maxCount: 0, maxAgeHours: 0 },
 };
 
+/** How far back the velocity limits in force look (0 when none is in force). */
+export function velocityWindowMinutes(limits: RiskLimits): number {
+  const on = (l: VelocityLimit): boolean => l.maxCount > 0 || l.maxAmount > 0;
+  return Math.max(on(limits.card) ? limits.card.periodMinutes : 0, on(limits.terminal) ? limits.terminal.periodMinutes : 0);
+}
+
 /** The limits from configuration (src/config/keys/risk.ts). */
 export function riskFromConfig(get: (key: string) => unknown): RiskLimits {
   const n = (key: string, dflt: number): number => {
