@@ -77,6 +77,7 @@ const DEBIT_CODES = new Set(['00']);
 type TotalsClass = 'debit' | 'debitReversal' | 'credit';
 
 interface UploadItem {
+  stan: string;
   rrn: string;
   processing: string;
   amountMinor: number;
@@ -456,11 +457,15 @@ export class AcquirerSimulator {
     return this.respond(req, '00');
   }
 
-  /** 0320: one transaction of a batch upload, kept (once per RRN) for the 0500 that follows it. */
+  /**
+   * 0320: one transaction of a batch upload, kept (once per original STAN and RRN: a repeated
+   * 0320 counts once) for the 0500 that follows it. Offline approvals have no RRN of their
+   * own (all zeros): their original STAN tells them apart.
+   */
   private batchUpload(req: IsoMessage): IsoMessage {
     const tid = req.text(41).trimEnd();
     const items = this.uploads.get(tid) ?? new Map<string, UploadItem>();
-    items.set(`${req.text(37)}|${req.text(3)}`, { rrn: req.text(37), processing: req.text(3) || '000000', amountMinor: Number(req.text(4) || '0'), currency: req.text(49) });
+    items.set(`${req.text(11)}|${req.text(37)}|${req.text(3)}`, { stan: req.text(11), rrn: req.text(37), processing: req.text(3) || '000000', amountMinor: Number(req.text(4) || '0'), currency: req.text(49) });
     this.uploads.set(tid, items);
     return this.respond(req, '00');
   }
@@ -492,7 +497,7 @@ export class AcquirerSimulator {
     if (uploaded) {
       const rrns = new Set(uploaded.map((u) => u.rrn));
       entry.uploaded = uploaded.length;
-      entry.unknownUploads = uploaded.filter((u) => !this.ledger.findByRrn(u.rrn)).length;
+      entry.unknownUploads = uploaded.filter((u) => !this.ledger.findByRrn(u.rrn) && !this.ledger.findOriginal(tid, u.stan)).length;
       entry.notUploaded = unsettled.filter((x) => !rrns.has(x.rrn)).length;
       this.uploads.delete(tid);
     }
