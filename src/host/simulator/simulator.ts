@@ -370,7 +370,9 @@ export class AcquirerSimulator {
     }
     const debit = DEBIT_CODES.has(processing) && !req.mti.startsWith('01');
     const hold = req.mti.startsWith('010') && processing === '00';
-    if (debit || hold) {
+    // An advice (0220/0221) tells of a transaction the card already approved offline: it is
+    // booked, not authorised again (no funds, limit or count decline; the balance may go below zero).
+    if ((debit || hold) && !advice) {
       if (card.limitMinor !== undefined && amount > card.limitMinor) return this.decline(req, card, '61');
       if (card.maxApprovals !== undefined && book.approvals >= card.maxApprovals) return this.decline(req, card, '65');
       if (amount > book.balanceMinor) return this.decline(req, card, '51');
