@@ -42,3 +42,34 @@ t.test('a settlement killed after the host balanced it is resumed: upload, then 
   t.equal(rig.journal.lastClosedBatch, 1);
   t.match(host.sim.ledger.reconciliations.slice(1), [{ balanced: false }, { balanced: true, uploaded: 3, unknownUploads: 0 }]);
 });
+
+t.test('a resumed settlement killed again in its batch upload is resumed once more: the next 0500 balances after a full upload', async (t) => {
+  const host = await startHost();
+  const rig = await makeRig({ port: host.port });
+  t.teardown(async () => {
+    await rig.close();
+    await host.close();
+  });
+  for (const amount of [1100, 1200, 1300]) t.equal((await rig.run({ type: 'sale', amount }, present('visa-online', 'tap'))).result.status, 'approved');
+  // Dies once `n` requests of the settlement were answered.
+  const dyingAfter = (n: number): SettlementHost => {
+    let answered = 0;
+    return {
+      flush: () => rig.host.flush(),
+      request: async (msg, o) => {
+        const res = await rig.host.request(msg, o);
+        if (++answered === n) throw new Error('killed');
+        return res;
+      },
+    };
+  };
+  const settlement = (h: SettlementHost): JournalSettlement => new JournalSettlement({ journal: rig.journal, host: h, layout, merchantId: MERCHANT.id, currency: 'CNY' });
+  // Killed after the host balanced the first 0500; then, resuming, after the 95 and the first 0320 of the upload.
+  await t.rejects(settlement(dyingAfter(1)).settle({ operator: 'op1', trigger: 'manual' }), { message: 'killed' });
+  await t.rejects(settlement(dyingAfter(2)).settle({ operator: 'op1', trigger: 'manual' }), { message: 'killed' });
+  const resumed = await settlement(rig.host).settle({ operator: 'op1', trigger: 'manual' });
+  t.equal(resumed.status, 'balanced-after-upload', 'the 0500 after the interrupted upload is out of balance, the full upload balances');
+  t.equal(resumed.uploaded, 3);
+  t.equal(rig.journal.lastClosedBatch, 1);
+  t.ok(host.sim.ledger.transactions.every((x) => x.settledInBatch === '1'));
+});

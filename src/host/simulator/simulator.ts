@@ -114,9 +114,8 @@ export class AcquirerSimulator {
   private macKey: Uint8Array | undefined;
   private readonly pinTries = new Map<string, number>();
   private seq = 0;
-  /** Batch upload items per terminal, and the terminal|currency pairs whose next 0500 is checked against them. */
+  /** Batch upload items per terminal since its last 0500 (of their currency). */
   private readonly uploads = new Map<string, Map<string, UploadItem>>();
-  private readonly awaitingUpload = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SimulatorOptions) {
@@ -474,17 +473,20 @@ export class AcquirerSimulator {
 
   /**
    * 0500: the terminal's batch totals against the host's unsettled transactions of that
-   * terminal and currency (or, right after an out-of-balance answer, against what the batch
-   * upload carried). Balanced: 00, and those transactions are settled in the terminal's
+   * terminal and currency (or, when a batch upload came since its previous 0500, against what
+   * the upload carried). Balanced: 00, and those transactions are settled in the terminal's
    * batch (field 60); otherwise 95 (ISO 8583 "reconcile error": upload the batch).
    */
   private reconcile(req: IsoMessage): IsoMessage {
     const t = readTotals(req);
     const tid = req.text(41).trimEnd();
-    const session = `${tid}|${t.currency}`;
     const unsettled = this.ledger.transactions.filter((x) => x.terminalId === tid && x.currency === t.currency && x.settledInBatch === undefined && ledgerClass(x) !== undefined);
-    const afterUpload = this.awaitingUpload.delete(session);
-    const uploaded = afterUpload ? [...(this.uploads.get(tid)?.values() ?? [])].filter((u) => u.currency === t.currency) : undefined;
+    // The batch upload since the previous 0500 of this terminal and currency, if any: a terminal
+    // that died in the middle of one (or right after the 95) uploads again after its next 0500.
+    const items = this.uploads.get(tid) ?? new Map<string, UploadItem>();
+    const mineUploaded = [...items].filter(([, u]) => u.currency === t.currency);
+    const uploaded = mineUploaded.length > 0 ? mineUploaded.map(([, u]) => u) : undefined;
+    for (const [k] of mineUploaded) items.delete(k);
     const mine = uploaded ? sums(uploaded.map((u) => ({ cls: uploadClass(u.processing), amount: u.amountMinor }))) : sums(unsettled.map((x) => ({ cls: ledgerClass(x), amount: x.amountMinor })));
     const balanced =
       mine.debitCount === t.debitCount &&
@@ -501,14 +503,9 @@ export class AcquirerSimulator {
       entry.uploaded = uploaded.length;
       entry.unknownUploads = uploaded.filter((u) => !this.ledger.findByRrn(u.rrn) && !this.ledger.findOriginal(tid, u.stan)).length;
       entry.notUploaded = unsettled.filter((x) => !rrns.has(x.rrn)).length;
-      this.uploads.delete(tid);
     }
     this.ledger.reconciliations.push(entry);
-    if (balanced) {
-      for (const x of unsettled) x.settledInBatch = String(t.batchNumber);
-    } else if (!afterUpload) {
-      this.awaitingUpload.add(session);
-    }
+    if (balanced) for (const x of unsettled) x.settledInBatch = String(t.batchNumber);
     return this.respond(req, balanced ? '00' : '95');
   }
 
