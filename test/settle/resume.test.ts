@@ -22,6 +22,8 @@ t.test('a settlement killed after the host balanced it is resumed: upload, then 
   const online = await rig.run({ type: 'sale', amount: 1300 }, present('visa-online', 'tap'));
   t.same([offline1.result.status, offline2.result.status, online.result.status], ['approved', 'approved', 'approved']);
   await rig.engine.settle();
+  // An advice queued while a background flush was running waits for the next flush.
+  await rig.host.flush();
   t.equal(host.sim.ledger.transactions.filter((x) => x.mti.startsWith('022')).length, 2, 'two offline approvals advised');
 
   // The first attempt dies right after the host answered the first 0500 (a SIGKILL there in the soak).
