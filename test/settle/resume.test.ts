@@ -5,17 +5,22 @@
 // balances against the upload. Offline approvals (sent as 0220 advices) have no RRN of their
 // own in the journal, so several of them share the all-zero RRN in their 0320s: the host must
 // still count each one. Found by the soak (issue 11).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { JournalSettlement, type SettlementHost } from '../../src/settle/index.js';
 import { layout, makeRig, MERCHANT, present, startHost } from '../txn/fixtures/rig.js';
 
-t.test('a settlement killed after the host balanced it is resumed: upload, then balanced, offline approvals counted once each', async (t) => {
+async function setup(t: Test): Promise<{ host: Awaited<ReturnType<typeof startHost>>; rig: Awaited<ReturnType<typeof makeRig>> }> {
   const host = await startHost();
   const rig = await makeRig({ port: host.port });
   t.teardown(async () => {
     await rig.close();
     await host.close();
   });
+  return { host, rig };
+}
+
+t.test('a settlement killed after the host balanced it is resumed: upload, then balanced, offline approvals counted once each', async (t) => {
+  const { host, rig } = await setup(t);
   // Below the sample floor limit, online PIN bypassed: approved offline (EMV Book 4 A6, as in test/txn/risk-host.test.ts).
   const offline1 = await rig.run({ type: 'sale', amount: 1100 }, present('visa-offline', 'insert'), { pin: 'bypassed' });
   const offline2 = await rig.run({ type: 'sale', amount: 1200 }, present('visa-offline', 'insert'), { pin: 'bypassed' });
@@ -46,12 +51,7 @@ t.test('a settlement killed after the host balanced it is resumed: upload, then 
 });
 
 t.test('a resumed settlement killed again in its batch upload is resumed once more: the next 0500 balances after a full upload', async (t) => {
-  const host = await startHost();
-  const rig = await makeRig({ port: host.port });
-  t.teardown(async () => {
-    await rig.close();
-    await host.close();
-  });
+  const { host, rig } = await setup(t);
   for (const amount of [1100, 1200, 1300]) t.equal((await rig.run({ type: 'sale', amount }, present('visa-online', 'tap'))).result.status, 'approved');
   // Dies once `n` requests of the settlement were answered.
   const dyingAfter = (n: number): SettlementHost => {
