@@ -153,6 +153,12 @@ export function connectChannel(options: ConnectOptions): Promise<Channel> {
   const header = options.header ?? 'binary2';
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
+    // net.connect throws on a port out of range, synchronously: a clear HOST_CONNECT instead,
+    // and no connect timer left armed (it crashed the process destroying a socket never made).
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+      reject(new HostError('HOST_CONNECT', `${options.host}:${String(options.port)}: not a TCP port`));
+      return;
+    }
     let socket: net.Socket;
     const timer = setTimeout(() => {
       socket.destroy();
@@ -168,34 +174,23 @@ export function connectChannel(options: ConnectOptions): Promise<Channel> {
       const code = options.tls && !/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT/.test(err.message) ? 'HOST_TLS' : 'HOST_CONNECT';
       reject(new HostError(code, `${options.host}:${options.port}: ${err.message}`, undefined, undefined, { cause: err }));
     };
-    // An invalid port throws here, synchronously: a clear HOST_CONNECT, and the time limit
-    // disarmed (armed, it crashed the process destroying a socket that never existed).
-    try {
-      socket = options.tls ? openTls(options, options.tls) : net.connect({ host: options.host, port: options.port });
-    } catch (err) {
-      clearTimeout(timer);
-      reject(new HostError('HOST_CONNECT', `${options.host}:${options.port}: ${(err as Error).message}`, undefined, undefined, { cause: err }));
-      return;
-    }
     if (options.tls) {
+      socket = tls.connect({
+        host: options.host,
+        port: options.port,
+        ca: options.tls.ca,
+        ...(options.tls.cert ? { cert: options.tls.cert } : {}),
+        ...(options.tls.key ? { key: options.tls.key } : {}),
+        servername: options.tls.servername ?? options.host,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+      });
       socket.once('secureConnect', done);
     } else {
+      socket = net.connect({ host: options.host, port: options.port });
       socket.once('connect', done);
     }
     socket.once('error', failed);
-  });
-}
-
-function openTls(options: ConnectOptions, t: TlsOptions): net.Socket {
-  return tls.connect({
-    host: options.host,
-    port: options.port,
-    ca: t.ca,
-    ...(t.cert ? { cert: t.cert } : {}),
-    ...(t.key ? { key: t.key } : {}),
-    servername: t.servername ?? options.host,
-    rejectUnauthorized: true,
-    minVersion: 'TLSv1.2',
   });
 }
 
