@@ -65,9 +65,10 @@ fuzz: setup
 	  | node scripts/test-summary.mjs | grep -E '^ *(not ok|ok [0-9]+ - .*inputs)|passed, ' 
 
 # The reliability campaign (test/soak/fixtures/soak.ts): prints its seed first; POS_SOAK_SEED replays one.
-# `make test` runs a short version (test/soak/soak.test.ts).
+# `make test` runs a short version (test/soak/soak.test.ts). The terminal children run as
+# JavaScript transpiled once into .tap/soak-js (test/soak/fixtures/compile.ts), not through the hook.
 soak: setup
-	POS_SOAK_TXNS=$${POS_SOAK_TXNS:-3000} TS_NODE_TRANSPILE_ONLY=1 node --import=@tapjs/typescript/import test/soak/fixtures/soak.ts
+	POS_LOG=warn POS_SOAK_TXNS=$${POS_SOAK_TXNS:-3000} TS_NODE_TRANSPILE_ONLY=1 node --import=@tapjs/typescript/import test/soak/fixtures/soak.ts
 
 test-hw: build
 	@if [ "$(BOARD)" = sim ]; then echo "test-hw needs BOARD=<profile of a real board>, e.g. make test-hw BOARD=rpi4-pos"; exit 2; fi

@@ -153,6 +153,12 @@ export function connectChannel(options: ConnectOptions): Promise<Channel> {
   const header = options.header ?? 'binary2';
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
+    // net.connect throws on a port out of range, synchronously: a clear HOST_CONNECT instead,
+    // and no connect timer left armed (it crashed the process destroying a socket never made).
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+      reject(new HostError('HOST_CONNECT', `${options.host}:${String(options.port)}: not a TCP port`));
+      return;
+    }
     let socket: net.Socket;
     const timer = setTimeout(() => {
       socket.destroy();

@@ -620,7 +620,8 @@ export class Journal {
 
   async #write(given: readonly JournalRecord[], options: AppendOptions): Promise<{ first: number; last: number }> {
     if (given.length === 0) return { first: this.#seq + 1, last: this.#seq };
-    const carried = this.#carry;
+    // A copy: deferStan may push more while this write waits, for the next append to carry.
+    const carried = [...this.#carry];
     const records = [...carried, ...given];
     const ops: { type: 'put'; key: string; value: Buffer }[] = [];
     let seq = this.#seq;
@@ -661,7 +662,9 @@ export class Journal {
     } else {
       for (const b of touched.keys()) this.#inUse.add(b);
     }
-    records.forEach((r, i) => this.state.apply(r, this.#seq - records.length + 1 + i));
+    // The carried STAN records were applied when issued: applied again, a STAN issued while this
+    // write waited would be taken back and issued twice.
+    records.forEach((r, i) => i >= carried.length && this.state.apply(r, this.#seq - records.length + 1 + i));
     return { first, last: seq };
   }
 

@@ -101,3 +101,16 @@ t.test('loopback channels deliver in order and report the far end closing', asyn
   await a.close();
   t.equal((await closed)?.code, 'HOST_DISCONNECTED');
 });
+
+t.test('an invalid port: HOST_CONNECT at once, and nothing fires after the connect time limit', async (t) => {
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown): void => void uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  t.teardown(() => void process.off('uncaughtException', onUncaught));
+  for (const tls of [undefined, { ca: '' }]) {
+    await t.rejects(connectChannel({ host: '127.0.0.1', port: 70_000, connectTimeoutMs: 20, ...(tls ? { tls } : {}) }), { code: 'HOST_CONNECT' });
+  }
+  // Past the time limit: the timer of the failed attempt must not run.
+  await new Promise((r) => setTimeout(r, 60));
+  t.same(uncaught, []);
+});

@@ -154,6 +154,15 @@ t.test('the same request sent twice is answered the same and booked once', async
   t.equal(sim.card('visa-approve')!.balanceMinor, 100_000 - 250);
 });
 
+t.test('an advice is booked even beyond the balance, limit and count: the card approved it offline (ISO 8583 0220 is a notification)', async (t) => {
+  const { sim } = rig();
+  t.equal(sim.handle(sale('4761739001010028', 4_000).set(41, 'TERM0001'))!.text(39), '00', 'the one approval the card allows');
+  const advice = offlineAdvice(layout, { kind: 'sale', pan: '4761739001010028', amountMinor: 9_000, currency: '156', entryMode: '051', merchantId: 'M' }, 'Y1').set(11, '000007').set(7, '1128150227').set(41, 'TERM0001');
+  t.equal(sim.handle(advice)!.text(39), '00');
+  t.equal(sim.ledger.transactions.at(-1)!.state, 'advised');
+  t.equal(sim.card('visa-limits')!.balanceMinor, 10_000 - 4_000 - 9_000, 'debited below zero');
+});
+
 t.test('a repeat advice (0221 after an unanswered 0220: same STAN, new transmission time) is booked once', async (t) => {
   const { sim } = rig();
   const advice = offlineAdvice(layout, { kind: 'sale', pan: '4761739001010010', amountMinor: 1880, currency: '156', entryMode: '051', merchantId: 'M' }, 'Y1').set(11, '000003').set(7, '1128150227').set(41, 'TERM0001');

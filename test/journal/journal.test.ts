@@ -246,6 +246,30 @@ t.test('deferStan: the STAN goes into the next append, two durable writes per sa
   await journal.close();
 });
 
+t.test('deferStan while an append is in flight: that STAN is written with the next append and never issued twice', async (t) => {
+  const dir = journalDir(tempData());
+  let { journal } = await openJournal({ dir, deviceKey: testDeviceKey });
+  const s1 = journal.deferStan('now');
+  let done = false;
+  const inFlight = journal.append([pending('a', 100, { stan: s1 })]).then(() => (done = true));
+  // The append has taken what was carried and waits for its durable write (the engine's
+  // background reversal flush and the next transaction's STAN meet like this).
+  await new Promise((r) => setImmediate(r));
+  t.notOk(done, 'the first append is still being written');
+  const s2 = journal.deferStan('now');
+  await inFlight;
+  const s3 = journal.deferStan('now');
+  t.same([s1, s2, s3], [1, 2, 3], 'each STAN once');
+  await journal.append([pending('b', 200, { stan: s2 })]);
+  await journal.close();
+  ({ journal } = await openJournal({ dir, deviceKey: testDeviceKey }));
+  const stans: number[] = [];
+  for await (const { record } of journal.records()) if (record.type === 'stan') stans.push(record.stan);
+  t.same(stans, [1, 2, 3], 'every STAN issued before an append is durable with it');
+  t.equal(journal.lastStan, 3);
+  await journal.close();
+});
+
 t.test('batch close and settlement: Z report totals stay with their batch, the next batch starts empty', async (t) => {
   const dir = journalDir(tempData());
   let { journal } = await openJournal({ dir, deviceKey: testDeviceKey });

@@ -77,6 +77,7 @@ const DEBIT_CODES = new Set(['00']);
 type TotalsClass = 'debit' | 'debitReversal' | 'credit';
 
 interface UploadItem {
+  stan: string;
   rrn: string;
   processing: string;
   amountMinor: number;
@@ -113,9 +114,8 @@ export class AcquirerSimulator {
   private macKey: Uint8Array | undefined;
   private readonly pinTries = new Map<string, number>();
   private seq = 0;
-  /** Batch upload items per terminal, and the terminal|currency pairs whose next 0500 is checked against them. */
+  /** Batch upload items per terminal since its last 0500 (of their currency). */
   private readonly uploads = new Map<string, Map<string, UploadItem>>();
-  private readonly awaitingUpload = new Set<string>();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SimulatorOptions) {
@@ -369,7 +369,9 @@ export class AcquirerSimulator {
     }
     const debit = DEBIT_CODES.has(processing) && !req.mti.startsWith('01');
     const hold = req.mti.startsWith('010') && processing === '00';
-    if (debit || hold) {
+    // An advice (0220/0221) tells of a transaction the card already approved offline: it is
+    // booked, not authorised again (no funds, limit or count decline; the balance may go below zero).
+    if ((debit || hold) && !advice) {
       if (card.limitMinor !== undefined && amount > card.limitMinor) return this.decline(req, card, '61');
       if (card.maxApprovals !== undefined && book.approvals >= card.maxApprovals) return this.decline(req, card, '65');
       if (amount > book.balanceMinor) return this.decline(req, card, '51');
@@ -456,28 +458,35 @@ export class AcquirerSimulator {
     return this.respond(req, '00');
   }
 
-  /** 0320: one transaction of a batch upload, kept (once per RRN) for the 0500 that follows it. */
+  /**
+   * 0320: one transaction of a batch upload, kept (once per original STAN and RRN: a repeated
+   * 0320 counts once) for the 0500 that follows it. Offline approvals have no RRN of their
+   * own (all zeros): their original STAN tells them apart.
+   */
   private batchUpload(req: IsoMessage): IsoMessage {
     const tid = req.text(41).trimEnd();
     const items = this.uploads.get(tid) ?? new Map<string, UploadItem>();
-    items.set(`${req.text(37)}|${req.text(3)}`, { rrn: req.text(37), processing: req.text(3) || '000000', amountMinor: Number(req.text(4) || '0'), currency: req.text(49) });
+    items.set(`${req.text(11)}|${req.text(37)}|${req.text(3)}`, { stan: req.text(11), rrn: req.text(37), processing: req.text(3) || '000000', amountMinor: Number(req.text(4) || '0'), currency: req.text(49) });
     this.uploads.set(tid, items);
     return this.respond(req, '00');
   }
 
   /**
    * 0500: the terminal's batch totals against the host's unsettled transactions of that
-   * terminal and currency (or, right after an out-of-balance answer, against what the batch
-   * upload carried). Balanced: 00, and those transactions are settled in the terminal's
+   * terminal and currency (or, when a batch upload came since its previous 0500, against what
+   * the upload carried). Balanced: 00, and those transactions are settled in the terminal's
    * batch (field 60); otherwise 95 (ISO 8583 "reconcile error": upload the batch).
    */
   private reconcile(req: IsoMessage): IsoMessage {
     const t = readTotals(req);
     const tid = req.text(41).trimEnd();
-    const session = `${tid}|${t.currency}`;
     const unsettled = this.ledger.transactions.filter((x) => x.terminalId === tid && x.currency === t.currency && x.settledInBatch === undefined && ledgerClass(x) !== undefined);
-    const afterUpload = this.awaitingUpload.delete(session);
-    const uploaded = afterUpload ? [...(this.uploads.get(tid)?.values() ?? [])].filter((u) => u.currency === t.currency) : undefined;
+    // The batch upload since the previous 0500 of this terminal and currency, if any: a terminal
+    // that died in the middle of one (or right after the 95) uploads again after its next 0500.
+    const items = this.uploads.get(tid) ?? new Map<string, UploadItem>();
+    const mineUploaded = [...items].filter(([, u]) => u.currency === t.currency);
+    const uploaded = mineUploaded.length > 0 ? mineUploaded.map(([, u]) => u) : undefined;
+    for (const [k] of mineUploaded) items.delete(k);
     const mine = uploaded ? sums(uploaded.map((u) => ({ cls: uploadClass(u.processing), amount: u.amountMinor }))) : sums(unsettled.map((x) => ({ cls: ledgerClass(x), amount: x.amountMinor })));
     const balanced =
       mine.debitCount === t.debitCount &&
@@ -492,16 +501,11 @@ export class AcquirerSimulator {
     if (uploaded) {
       const rrns = new Set(uploaded.map((u) => u.rrn));
       entry.uploaded = uploaded.length;
-      entry.unknownUploads = uploaded.filter((u) => !this.ledger.findByRrn(u.rrn)).length;
+      entry.unknownUploads = uploaded.filter((u) => !this.ledger.findByRrn(u.rrn) && !this.ledger.findOriginal(tid, u.stan)).length;
       entry.notUploaded = unsettled.filter((x) => !rrns.has(x.rrn)).length;
-      this.uploads.delete(tid);
     }
     this.ledger.reconciliations.push(entry);
-    if (balanced) {
-      for (const x of unsettled) x.settledInBatch = String(t.batchNumber);
-    } else if (!afterUpload) {
-      this.awaitingUpload.add(session);
-    }
+    if (balanced) for (const x of unsettled) x.settledInBatch = String(t.batchNumber);
     return this.respond(req, balanced ? '00' : '95');
   }
 
