@@ -67,6 +67,8 @@ export interface ConsoleServices {
   paymentsCheck?: () => PaymentsCheck;
   /** Software version shown by `version`. */
   version: string;
+  /** The console's clock (ms since the epoch): CA key expiry is judged by it. Default Date.now. */
+  now?: () => number;
   /** Wipes keys, users and data (factory reset); the console has audited it already. */
   factoryReset(): Promise<void>;
 }

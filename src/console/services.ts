@@ -73,6 +73,7 @@ export async function openConsoleServices(options: OpenConsoleServicesOptions): 
     traces: new TraceStore({ dataDir, keys, now }),
     caKeys: await CaKeyStore.open(dataDir),
     version: options.version,
+    now,
     ...(options.diagnostics ? { diagnostics: options.diagnostics } : {}),
     factoryReset: () => wipeDataFolder(dataDir, { config, keys, users }),
   };

@@ -96,7 +96,7 @@ t.test('trace on N, list, export, retention; capk list, add, remove, import', as
   t.match(imported, 'CA key A000000004 index 06 added');
   t.match(imported, /refused: CA key A000000003 index 08 \(visa\): expired on 2020-01-01/);
   t.match(imported, '1 of 2 keys imported');
-  const kernelKeys = env.services.caKeys!.kernelKeys(new Date());
+  const kernelKeys = env.services.caKeys!.kernelKeys(new Date(env.clock.ms));
   t.ok(kernelKeys.some((k) => k.index === 0x08 && k.modulus.length === 176), 'the kernel configuration takes the added key');
 
   const records = await auditRecords(env);

@@ -22,11 +22,12 @@ function store(ctx: CommandContext): CaKeyStore {
   return ctx.services.caKeys;
 }
 
-const today = (): Date => new Date();
+/** Today by the console's clock (CA key expiry, EMV Book 2 11.2.2). */
+const today = (ctx: CommandContext): Date => new Date(ctx.services.now?.() ?? Date.now());
 
 async function add(ctx: CommandContext, keys: CaKeyStore, record: CaKeyRecord): Promise<boolean> {
   try {
-    await keys.add(record, today());
+    await keys.add(record, today(ctx));
   } catch (err) {
     if (!(err instanceof KeyError)) throw err;
     await ctx.audit({ type: 'capk-change', subject: `${record.rid}:${record.index}`, outcome: 'failed', detail: { action: 'add', code: err.code } });
@@ -49,7 +50,7 @@ export const capkCommand: ConsoleCommand = {
     switch (sub) {
       case 'list': {
         if (rest.length) throw new ConsoleUsageError('capk list takes no arguments');
-        const entries = keys.entries(today(), { includeTest: ctx.services.config.get('capk.testKeys') });
+        const entries = keys.entries(today(ctx), { includeTest: ctx.services.config.get('capk.testKeys') });
         await ctx.print(table([['RID', 'IX', 'SCHEME', 'BITS', 'EXPIRY', 'ORIGIN', 'STATUS'], ...entries.map((e) => [e.record.rid, e.record.index, e.record.scheme, String((e.record.modulus.length / 2) * 8), e.record.expiry, e.origin, e.status === 'active' ? 'active' : e.status.code === 'KEY_CAPK_EXPIRED' ? 'expired' : e.status.code === 'KEY_CAPK_CHECKSUM' ? 'bad checksum' : 'bad format'])]));
         const bad = entries.flatMap((e) => (e.status === 'active' ? [] : [e.status.message]));
         for (const m of bad) await ctx.print(`  ${m}`);
@@ -69,7 +70,7 @@ export const capkCommand: ConsoleCommand = {
           await ctx.print('not confirmed: the key was kept');
           return;
         }
-        if (!(await keys.remove(rid, index, today()))) throw new ConsoleCommandError(`no CA key ${rid.slice(0, 10)} index ${index.slice(0, 2)} (see "capk list")`);
+        if (!(await keys.remove(rid, index, today(ctx)))) throw new ConsoleCommandError(`no CA key ${rid.slice(0, 10)} index ${index.slice(0, 2)} (see "capk list")`);
         await ctx.audit({ type: 'capk-change', subject: `${rid.toUpperCase()}:${index.toUpperCase()}`, outcome: 'ok', detail: { action: 'remove' } });
         await ctx.print(`CA key ${rid.toUpperCase()} index ${index.toUpperCase()} removed`);
         return;
