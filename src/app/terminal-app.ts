@@ -141,15 +141,8 @@ const ORIGINAL_TYPES: Partial<Record<TxnType, readonly TxnType[]>> = {
   'preauth-cancel': ['preauth'],
 };
 
-const TXN_TITLE: Record<TxnType, MessageKey> = {
-  sale: 'menu.sale',
-  void: 'menu.void',
-  refund: 'menu.refund',
-  preauth: 'menu.preauth',
-  completion: 'menu.completion',
-  'preauth-cancel': 'menu.preauthCancel',
-  balance: 'menu.balance',
-};
+/** A transaction's title is its menu entry. */
+const TXN_TITLE: Record<TxnType, MessageKey> = MENU_TEXT;
 
 const VIA_TEXT: Record<CardVia, MessageKey> = { tap: 'card.tap', insert: 'card.insert', swipe: 'card.swipe' };
 
@@ -641,7 +634,8 @@ export class TerminalApp {
       return undefined;
     }
     const rows = list.map((s) => `${s.maskedPan ? '*' + s.maskedPan.slice(-4) : this.m(TXN_TITLE[s.type])} ${this.money(s.amount, s.currency)}`);
-    const i = list.length ? await this.pick('pick-original', title, earlier ? [...rows, this.m('pick.byTrace')] : rows) : list.length;
+    // Nothing in the open batch (a refund only, see above): straight to the trace number.
+    const i = list.length > 0 ? await this.pick('pick-original', title, earlier ? [...rows, this.m('pick.byTrace')] : rows) : list.length;
     if (i === undefined) return undefined;
     if (i < list.length) return list[i];
     const number = await this.textPrompt('pick-original', title, this.m('reprint.number'), { alpha: false, masked: false, maxLength: 6 });

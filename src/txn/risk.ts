@@ -71,7 +71,7 @@ export class VelocityBook {
   }
 
   private prune(now: number): void {
-    const keep = Math.max(this.limits.card.periodMinutes, this.limits.terminal.periodMinutes) * 60_000;
+    const keep = velocityWindowMinutes(this.limits) * 60_000;
     if (this.entries.length > 0 && this.entries[0]!.at < now - keep) this.entries = this.entries.filter((e) => e.at >= now - keep);
   }
 

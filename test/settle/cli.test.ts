@@ -4,19 +4,9 @@
 import t from 'tap';
 import { ConfigStore } from '../../src/config/store.js';
 import { FileDeviceKeyProvider } from '../../src/keys/device-key.js';
-import { spawnPos, tsHook } from '../cli/fixtures/spawn-cli.js';
+import { runPos as pos, tsHook } from '../cli/fixtures/spawn-cli.js';
 import { MERCHANT, rig, tempDir, TERMINAL } from './fixtures/rig.js';
 
-function pos(argv: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawnPos(argv);
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 // Child processes with the TypeScript hook take seconds each on a shared machine.
 t.setTimeout(400_000);
